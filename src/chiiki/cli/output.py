@@ -1,0 +1,62 @@
+"""Writing result frames for people: to the terminal, CSV (UTF-8 with BOM, so Excel opens it),
+Excel (.xlsx), Parquet or JSON. Shared by every command group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+console = Console()
+err_console = Console(stderr=True)
+
+FORMATS = ("table", "csv", "json")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a Japanese error message to stderr and return an Exit to raise."""
+    err_console.print(f"[bold red]エラー:[/] {message}")
+    return typer.Exit(code)
+
+
+def print_frame(
+    frame: pl.DataFrame, *, fmt: str = "table", title: str | None = None, limit: int = 50
+) -> None:
+    """Show ``frame`` as a Rich table (first ``limit`` rows), CSV or JSON records on stdout."""
+    if fmt == "csv":
+        typer.echo(frame.write_csv(), nl=False)
+    elif fmt == "json":
+        typer.echo(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1))
+    elif fmt == "table":
+        table = Table(title=title, show_lines=False)
+        for name in frame.columns:
+            table.add_column(name, overflow="fold")
+        for row in frame.head(limit).iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+        if frame.height > limit:
+            console.print(
+                f"（{frame.height:,} 行のうち先頭 {limit} 行を表示。全件は --out または --format csv で）"
+            )
+    else:
+        raise fail(f"--format は {', '.join(FORMATS)} のいずれかです: {fmt}")
+
+
+def write_frame(frame: pl.DataFrame, path: Path, *, sheet: str = "結果") -> None:
+    """Write ``frame`` to ``path``; the suffix picks the format (.csv, .xlsx, .parquet, .json)."""
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        path.write_bytes(b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8"))
+    elif suffix == ".xlsx":
+        frame.write_excel(path, worksheet=sheet, autofit=True)
+    elif suffix == ".parquet":
+        frame.write_parquet(path)
+    elif suffix == ".json":
+        path.write_text(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1), "utf-8")
+    else:
+        raise fail(f"出力ファイルの拡張子は .csv / .xlsx / .parquet / .json のいずれかにしてください: {path}")

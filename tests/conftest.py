@@ -1,0 +1,36 @@
+"""Shared fixtures: paths to the real public tables and a small synthetic economy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The real public tables in ../shared/data (skip when absent)."""
+    if not SHARED_DATA.exists():
+        pytest.skip(f"実データ {SHARED_DATA} がありません（../shared/data を用意してください）")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def small_economy():
+    """A 3,000-firm synthetic economy over three years (session-scoped: built once)."""
+    from chiiki.data.synth import generate_economy
+
+    return generate_economy(n_firms=3_000, years=(2022, 2023, 2024), seed=7)
+
+
+@pytest.fixture(scope="session")
+def small_economy_dir(tmp_path_factory, small_economy) -> Path:
+    """``small_economy`` written as Parquet with its manifest."""
+    from chiiki.data.datasets import write_dataset
+
+    out = tmp_path_factory.mktemp("economy")
+    write_dataset(small_economy, out)
+    return out
