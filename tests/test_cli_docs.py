@@ -1,0 +1,35 @@
+"""Docs are tested: every command has help text and is mentioned in the README or docs/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import typer
+
+from chiiki.cli.main import app
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _leaf_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    out = []
+    for name, cmd in group.commands.items():
+        full = f"{prefix} {name}".strip()
+        if isinstance(cmd, click.Group):
+            out += _leaf_commands(cmd, full)
+        else:
+            out.append((full, cmd))
+    return out
+
+
+def test_every_command_has_japanese_help_and_is_documented():
+    root = typer.main.get_command(app)
+    docs = (REPO / "README.md").read_text("utf-8") + "".join(
+        p.read_text("utf-8") for p in sorted((REPO / "docs").glob("*.md"))
+    )
+    commands = _leaf_commands(root)
+    assert len(commands) >= 8
+    for name, cmd in commands:
+        assert cmd.help and any(ord(ch) > 0x3000 for ch in cmd.help), f"chiiki {name} has no Japanese help"
+        assert f"chiiki {name}" in docs, f"chiiki {name} is not documented in README.md or docs/"
