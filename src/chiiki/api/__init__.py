@@ -1,0 +1,20 @@
+"""REST API ``/api/v1`` (issue #7 §1): one router module per resource under ``chiiki.api.routes``.
+
+Every route authenticates with a bearer token (``POST /api/v1/auth/token``), checks access through
+:mod:`chiiki.web.access` and calls the core; errors are JSON ``{"detail": "<Japanese>", "status": n}``.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from fastapi import APIRouter
+
+ROUTE_MODULES = ("auth", "firms", "industry", "io", "plans", "datasets")
+
+
+def build_api_router() -> APIRouter:
+    router = APIRouter()
+    for name in ROUTE_MODULES:
+        router.include_router(import_module(f"chiiki.api.routes.{name}").router)
+    return router

@@ -1,0 +1,72 @@
+"""Firm data sets (SPEC §2): ``POST /api/v1/datasets`` uploads and imports, ``GET`` lists versions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, HTTPException, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from chiiki.api.schemas import ErrorOut
+from chiiki.web.access import require_role
+from chiiki.web.deps import ApiUser, Db, State
+from chiiki.web.uploads import UploadError, dataset_versions, upload_dataset
+
+router = APIRouter(
+    prefix="/datasets", tags=["データ"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}}
+)
+
+
+class DatasetVersionOut(BaseModel):
+    version: str
+    is_current: bool
+    created_at: str | None = None
+    actor: str | None = None
+    counts: dict = {}
+    years: list[int] = []
+
+
+class ImportOut(BaseModel):
+    ok: bool
+    detail: str
+    version: str | None
+    summary: str
+    n_problems: int
+    problems: list[dict]
+
+
+@router.get("", response_model=list[DatasetVersionOut])
+def list_datasets(_: ApiUser, state: State) -> list[dict]:
+    """取り込まれたデータセットの版の一覧（新しい順）。"""
+    return dataset_versions(state)
+
+
+@router.post("", response_model=ImportOut, status_code=201, responses={422: {"model": ImportOut}})
+def create_dataset(
+    principal: ApiUser,
+    state: State,
+    db: Db,
+    companies: Annotated[UploadFile, File(description="企業の表（CSV / Excel / Parquet）")],
+    transactions: Annotated[UploadFile, File(description="取引の表（CSV / Excel / Parquet）")],
+) -> JSONResponse:
+    """企業・取引の表をアップロードし、検証してエラーがなければ新しい版として取り込みます（全件か無か）。"""
+    require_role(principal, "admin", "prefecture", action="データの取り込み")
+    try:
+        outcome = upload_dataset(state, db, principal, companies=companies, transactions=transactions)
+    except UploadError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    detail = (
+        f"取り込みました（版 {outcome.version}）。{outcome.summary}"
+        if outcome.ok
+        else f"エラーがあるため取り込みませんでした（何も書き込んでいません）。{outcome.summary}。problems の行・列を直してください。"
+    )
+    body = ImportOut(
+        ok=outcome.ok,
+        detail=detail,
+        version=outcome.version,
+        summary=outcome.summary,
+        n_problems=outcome.n_problems,
+        problems=outcome.problems.to_dicts(),
+    )
+    return JSONResponse(body.model_dump(), status_code=201 if outcome.ok else 422)

@@ -1,0 +1,92 @@
+"""Industry analytics (SPEC §4) from the current firm data: 特化係数, 稼ぐ力, focus-field suggestions.
+Aggregates: every logged-in user may read them (SPEC §0)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import polars as pl
+from fastapi import APIRouter, HTTPException, Query
+
+from chiiki.api.schemas import ErrorOut, Page, RecordsOut
+from chiiki.industry import location_quotient
+from chiiki.industry.frame import IndustryDataError
+from chiiki.industry.lq import earning_power
+from chiiki.industry.suggest import suggest_fields
+from chiiki.web.analytics import Analytics
+from chiiki.web.deps import ApiUser, AppState, Db, State
+from chiiki.web.pages.common import analytics_for
+
+router = APIRouter(
+    prefix="/industry", tags=["産業分析"], responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}}
+)
+
+PrefCode = Annotated[str, Query(pattern=r"^(0[1-9]|[1-3][0-9]|4[0-7])$", description="都道府県コード（2桁）")]
+Measure = Literal["employees", "establishments", "sales", "value_added"]
+
+
+def industry_matrix(state: AppState, db) -> tuple[Analytics, pl.DataFrame]:  # noqa: ANN001
+    analytics = analytics_for(state, db)
+    if not analytics.available:
+        raise HTTPException(404, "企業データが登録されていません。データを取り込んでください。")
+    return analytics, state.industry.matrix(analytics)
+
+
+def lq_table(matrix: pl.DataFrame, *, pref: str, measure: str, year: int | None) -> pl.DataFrame:
+    """特化係数 of ``pref`` for one measure and year (latest when None), largest first."""
+    data = matrix.filter(pl.col("measure") == measure)
+    y = year if year is not None else data["fiscal_year"].max()
+    out = location_quotient(data.filter(pl.col("fiscal_year") == y)).filter(pl.col("region_code") == pref)
+    return out.sort("lq", "industry_code", descending=[True, False], nulls_last=True)
+
+
+@router.get("/lq", response_model=Page[dict])
+def lq(
+    _: ApiUser,
+    state: State,
+    db: Db,
+    pref: PrefCode,
+    measure: Measure = "employees",
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> Page[dict]:
+    """都道府県の産業（JSIC中分類）別の特化係数 LQ = (x_ri/x_r)/(x_Ni/x_N)。"""
+    _, matrix = industry_matrix(state, db)
+    try:
+        table = lq_table(matrix, pref=pref, measure=measure, year=year)
+    except IndustryDataError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    rows = table.slice((page - 1) * per_page, per_page)
+    return Page[dict](
+        items=rows.to_dicts(),
+        total=table.height,
+        page=page,
+        per_page=per_page,
+        notes=["企業データからの集計です（事業所数は企業数で代用）。"],
+    )
+
+
+@router.get("/earning-power", response_model=RecordsOut)
+def earning_power_view(_: ApiUser, state: State, db: Db, pref: PrefCode) -> RecordsOut:
+    """稼ぐ力の見える化（RESAS 型）: 産業別の雇用比率と log 特化係数。"""
+    _, matrix = industry_matrix(state, db)
+    year = matrix["fiscal_year"].max()
+    try:
+        table = earning_power(matrix, region=pref, fiscal_year=year)
+    except (IndustryDataError, ValueError) as exc:
+        raise HTTPException(404, str(exc)) from exc
+    return RecordsOut(items=table.to_dicts())
+
+
+@router.get("/suggestions", response_model=RecordsOut)
+def suggestions(
+    _: ApiUser, state: State, db: Db, pref: PrefCode, measure: Measure = "employees"
+) -> RecordsOut:
+    """17の戦略分野の重点分野候補（強み・関連密度・規模・成長と理由）。"""
+    _, matrix = industry_matrix(state, db)
+    try:
+        table = suggest_fields(matrix, prefecture=pref, measure=measure)
+    except IndustryDataError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return RecordsOut(items=table.to_dicts())

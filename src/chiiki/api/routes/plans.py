@@ -1,0 +1,252 @@
+"""Plans (SPEC §6): list, create, read, edit and move through the workflow (SPEC §6.5).
+
+Who may see, edit and move a plan is :mod:`chiiki.plans.workflow`'s rule, applied through
+:mod:`chiiki.web.access`. Every write records an audit row in the same transaction.
+Interim: these routes write the store's models directly with :func:`chiiki.store.audit.record`
+until the store's plan service functions land; then they call those instead.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Path, Query
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chiiki.api.schemas import ErrorOut, Page
+from chiiki.plans.workflow import TRANSITIONS, available_actions, can_view
+from chiiki.reference import prefecture_block
+from chiiki.store import audit
+from chiiki.store.errors import ConcurrentEditError
+from chiiki.store.models import Plan, PlanStateChange
+from chiiki.web.access import Principal, require_plan_edit, require_plan_transition, require_plan_view
+from chiiki.web.deps import ApiUser, Db
+
+router = APIRouter(
+    prefix="/plans",
+    tags=["計画"],
+    responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut}},
+)
+
+PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+class PlanCreate(BaseModel):
+    plan_type: Literal["A", "B", "C"]
+    title: str = Field(min_length=1, max_length=300)
+    period_start: int = Field(ge=2000, le=2100)
+    period_end: int = Field(ge=2000, le=2100)
+    focus_fields: list[Annotated[int, Field(ge=1, le=17)]] = []
+    local_resources: list[Annotated[str, Field(max_length=100)]] = Field([], max_length=20)
+    description: str = Field("", max_length=20_000)
+
+    @model_validator(mode="after")
+    def _period(self) -> PlanCreate:
+        if self.period_start > self.period_end:
+            raise ValueError("計画期間の開始年度が終了年度より後になっています。")
+        return self
+
+
+class PlanUpdate(BaseModel):
+    version: int = Field(ge=1, description="読み込んだときの版（他の人の更新との競合を検出します）")
+    title: str | None = Field(None, min_length=1, max_length=300)
+    period_start: int | None = Field(None, ge=2000, le=2100)
+    period_end: int | None = Field(None, ge=2000, le=2100)
+    focus_fields: list[Annotated[int, Field(ge=1, le=17)]] | None = None
+    local_resources: list[Annotated[str, Field(max_length=100)]] | None = Field(None, max_length=20)
+    description: str | None = Field(None, max_length=20_000)
+
+
+class TransitionIn(BaseModel):
+    action: Literal["submit", "withdraw", "start_review", "approve", "return", "start_monitoring", "close"]
+    comment: str = Field("", max_length=5000)
+
+
+class PlanOut(BaseModel):
+    id: int
+    plan_type: str
+    title: str
+    owner_level: str
+    block_code: str | None
+    prefecture_code: str | None
+    municipality_code: str | None
+    period_start: int
+    period_end: int
+    focus_fields: list[int]
+    local_resources: list[str]
+    description: str
+    state: str
+    version: int
+    created_by: str
+    available_actions: list[str] = []
+
+
+EDITABLE = ("title", "period_start", "period_end", "focus_fields", "local_resources", "description")
+
+
+def plan_out(plan: Plan, principal: Principal) -> PlanOut:
+    return PlanOut(
+        **{k: getattr(plan, k) for k in PlanOut.model_fields if k != "available_actions"},
+        available_actions=available_actions(principal, plan),
+    )
+
+
+def owner_of(principal: Principal, plan_type: str) -> dict:
+    """Owner level and codes of a new plan from its author (SPEC §6.1: A by a bureau, B by a
+    prefecture, C by a prefecture or municipality)."""
+    if plan_type == "A" and principal.role == "bureau":
+        return {"owner_level": "block", "block_code": principal.block_code}
+    if plan_type in ("B", "C") and principal.role == "prefecture":
+        pref = principal.prefecture_code
+        return {
+            "owner_level": "prefecture",
+            "prefecture_code": pref,
+            "block_code": prefecture_block().get(pref or ""),
+        }
+    if plan_type == "C" and principal.role == "municipal":
+        m = principal.municipality_code or ""
+        return {
+            "owner_level": "municipality",
+            "municipality_code": m,
+            "prefecture_code": m[:2],
+            "block_code": prefecture_block().get(m[:2]),
+        }
+    raise HTTPException(
+        403,
+        f"{principal.role_label}は{plan_type}計画を作成できません（A: 経済産業局、B: 都道府県職員、C: 都道府県・市区町村職員）。",
+    )
+
+
+def get_plan(db: Session, plan_id: int) -> Plan:
+    plan = db.get(Plan, plan_id)
+    if plan is None:
+        raise HTTPException(404, f"計画 ID {plan_id} は見つかりません。")
+    return plan
+
+
+def visible_plans(
+    db: Session, principal: Principal, *, prefecture: str | None = None, state: str | None = None
+) -> list[Plan]:
+    query = select(Plan).order_by(Plan.id.desc())
+    if prefecture:
+        query = query.where(Plan.prefecture_code == prefecture)
+    if state:
+        query = query.where(Plan.state == state)
+    return [p for p in db.scalars(query) if can_view(principal, p)]
+
+
+def create_plan(db: Session, principal: Principal, body: PlanCreate) -> Plan:
+    plan = Plan(**body.model_dump(), **owner_of(principal, body.plan_type), created_by=principal.username)
+    db.add(plan)
+    db.flush()
+    audit.record(
+        db,
+        actor=principal.username,
+        action="create",
+        entity="plan",
+        entity_id=plan.id,
+        after=audit.snapshot(plan),
+    )
+    return plan
+
+
+def update_plan(db: Session, principal: Principal, plan: Plan, body: PlanUpdate) -> Plan:
+    require_plan_edit(principal, plan)
+    if body.version != plan.version:
+        raise ConcurrentEditError("計画", plan.id, expected=body.version, actual=plan.version)
+    before = audit.snapshot(plan)
+    changes = body.model_dump(exclude_unset=True, exclude={"version"})
+    start, end = changes.get("period_start", plan.period_start), changes.get("period_end", plan.period_end)
+    if start > end:
+        raise HTTPException(422, "計画期間の開始年度が終了年度より後になっています。")
+    for key in EDITABLE:
+        if key in changes and changes[key] is not None:
+            setattr(plan, key, changes[key])
+    db.flush()
+    audit.record(
+        db,
+        actor=principal.username,
+        action="update",
+        entity="plan",
+        entity_id=plan.id,
+        before=before,
+        after=audit.snapshot(plan),
+    )
+    return plan
+
+
+def transition_plan(db: Session, principal: Principal, plan: Plan, body: TransitionIn) -> Plan:
+    require_plan_transition(principal, plan, body.action)
+    before = audit.snapshot(plan)
+    source, target = plan.state, TRANSITIONS[body.action].target
+    plan.state = target
+    db.add(
+        PlanStateChange(
+            plan=plan,
+            action=body.action,
+            from_state=source,
+            to_state=target,
+            actor=principal.username,
+            comment=body.comment,
+        )
+    )
+    db.flush()
+    audit.record(
+        db,
+        actor=principal.username,
+        action=body.action,
+        entity="plan",
+        entity_id=plan.id,
+        before=before,
+        after=audit.snapshot(plan),
+    )
+    return plan
+
+
+@router.get("", response_model=Page[PlanOut])
+def list_plans(
+    principal: ApiUser,
+    db: Db,
+    pref: Annotated[str | None, Query(pattern=r"^(0[1-9]|[1-3][0-9]|4[0-7])$")] = None,
+    state: Literal["draft", "submitted", "under_review", "approved", "returned", "monitoring", "closed"]
+    | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[PlanOut]:
+    """閲覧できる計画の一覧（ページ分割）。"""
+    plans = visible_plans(db, principal, prefecture=pref, state=state)
+    rows = plans[(page - 1) * per_page : page * per_page]
+    return Page[PlanOut](
+        items=[plan_out(p, principal) for p in rows], total=len(plans), page=page, per_page=per_page
+    )
+
+
+@router.post("", response_model=PlanOut, status_code=201)
+def post_plan(principal: ApiUser, db: Db, body: PlanCreate) -> PlanOut:
+    """計画を作成します（作成者の地域の計画、状態は作成中）。"""
+    return plan_out(create_plan(db, principal, body), principal)
+
+
+@router.get("/{plan_id}", response_model=PlanOut)
+def read_plan(principal: ApiUser, db: Db, plan_id: PlanId) -> PlanOut:
+    plan = get_plan(db, plan_id)
+    require_plan_view(principal, plan)
+    return plan_out(plan, principal)
+
+
+@router.patch("/{plan_id}", response_model=PlanOut, responses={409: {"model": ErrorOut}})
+def patch_plan(principal: ApiUser, db: Db, plan_id: PlanId, body: PlanUpdate) -> PlanOut:
+    """作成中・差戻しの計画の内容を変更します（version で競合を検出）。"""
+    plan = get_plan(db, plan_id)
+    require_plan_view(principal, plan)
+    return plan_out(update_plan(db, principal, plan, body), principal)
+
+
+@router.post("/{plan_id}/transitions", response_model=PlanOut)
+def post_transition(principal: ApiUser, db: Db, plan_id: PlanId, body: TransitionIn) -> PlanOut:
+    """計画の状態を進めます（提出・審査開始・承認・差戻し など）。"""
+    plan = get_plan(db, plan_id)
+    require_plan_view(principal, plan)
+    return plan_out(transition_plan(db, principal, plan, body), principal)

@@ -1,0 +1,309 @@
+"""The web shell's cache of analyses of the current firm data set.
+
+A planner's pages and the API read the same few tables many times; computing connector and hub
+degrees (SPEC §3.1) over a national data set takes seconds, filtering a computed table takes
+milliseconds. So each (data set, year) is computed once per process by the core functions of
+:mod:`chiiki.firms` and kept; every request afterwards filters, sorts and slices Polars frames.
+
+Nothing here reimplements an indicator: it calls the core and joins the result to the firm
+attributes that pages filter on. The only numbers made here are display aids: the top-p % cut
+values drawn as lines on the scatter plot.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from chiiki.data import Dataset, read_dataset
+from chiiki.firms.connector_hub import connector_hub
+
+RANKING_SORTS = {
+    "connector_degree": "コネクター度",
+    "hub_degree": "ハブ度",
+    "score": "総合スコア",
+    "sales": "売上高",
+    "employees": "従業者数",
+    "out_sales": "域外販売額",
+    "in_purchases": "域内仕入額",
+    "name": "企業名",
+}
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """Which data set is current: its id in the store (None for an unregistered directory)."""
+
+    id: int | None
+    label: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class FirmYear:
+    """Firm indicators of one data set and year, ready for filtering."""
+
+    year: int
+    firms: pl.DataFrame
+    """One row per firm: attributes (prefecture, municipality, JSIC, sales, employees, profit) and
+    the connector/hub columns of :func:`chiiki.firms.connector_hub.connector_hub`, plus ``score``
+    when the scoring module is available."""
+    notes: tuple[str, ...]
+    uses_estimated: bool
+    by_region: dict[str, pl.DataFrame] = field(default_factory=dict)
+    """``firms`` split by prefecture once, so a request never scans the national table."""
+    memo: dict = field(default_factory=dict)
+    """Per-year memo of derived display objects (e.g. a prefecture's scatter plot)."""
+
+    def region(self, prefecture_code: str) -> pl.DataFrame:
+        """The firms of one prefecture (empty frame when none)."""
+        return self.by_region.get(prefecture_code, self.firms.head(0))
+
+
+@dataclass
+class Analytics:
+    """Per-process cache keyed by data set and year. Thread-safe; compute happens once."""
+
+    ref: DatasetRef | None = None
+    _dataset: Dataset | None = None
+    _years: dict[int, FirmYear] = field(default_factory=dict)
+    _links: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def use(self, ref: DatasetRef | None) -> None:
+        """Switch to data set ``ref`` (drops the cache when it changed)."""
+        with self._lock:
+            if ref != self.ref:
+                self.ref, self._dataset, self._years, self._links = ref, None, {}, {}
+
+    @property
+    def available(self) -> bool:
+        return self.ref is not None
+
+    def dataset(self) -> Dataset:
+        with self._lock:
+            if self._dataset is None:
+                if self.ref is None:
+                    raise LookupError(
+                        "企業データが登録されていません。「データ」ページからアップロードするか、"
+                        "管理者に登録を依頼してください。"
+                    )
+                self._dataset = read_dataset(self.ref.path)
+            return self._dataset
+
+    def years(self) -> list[int]:
+        return self.dataset().years
+
+    def resolve_year(self, year: int | None) -> int:
+        years = self.years()
+        if year is None:
+            return years[-1]
+        if year not in years:
+            raise LookupError(
+                f"{year}年度のデータはありません。データにある年度: {', '.join(map(str, years))}。"
+            )
+        return year
+
+    def firm_year(self, year: int | None = None) -> FirmYear:
+        y = self.resolve_year(year)
+        with self._lock:
+            if y not in self._years:
+                self._years[y] = self._compute(y)
+            return self._years[y]
+
+    def _compute(self, year: int) -> FirmYear:
+        ds = self.dataset()
+        res = connector_hub(ds.companies, ds.transactions, year=year, level="prefecture")
+        attrs = ds.companies.filter(pl.col("fiscal_year") == year).select(
+            "company_id", "corporate_number", "prefecture_code", "municipality_code", "jsic_code",
+            "sales", "operating_profit", "employees", "payroll",
+        )  # fmt: skip
+        firms = res.firms.join(attrs, on="company_id", how="left")
+        firms = _with_score(ds, firms, year).rechunk()
+        by_region = {
+            k[0]: v for k, v in firms.partition_by("region_code", as_dict=True).items() if k[0] is not None
+        }
+        return FirmYear(year, firms, tuple(res.notes), res.uses_estimated, by_region)
+
+    def links(self, year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The year's transactions sorted by supplier and by customer (for fast lookups)."""
+        with self._lock:
+            if year not in self._links:
+                t = self.dataset().transactions.filter(pl.col("fiscal_year") == year)
+                self._links[year] = (t.sort("supplier_id"), t.sort("customer_id"))
+            return self._links[year]
+
+
+def _with_score(ds: Dataset, firms: pl.DataFrame, year: int) -> pl.DataFrame:
+    """Join the priority-company score of SPEC §3.2 when :mod:`chiiki.firms.scores` is installed."""
+    try:
+        from chiiki.firms import scores  # noqa: PLC0415 - optional until the scoring module lands
+    except ImportError:
+        return firms.with_columns(pl.lit(None, dtype=pl.Float64).alias("score"))
+    try:
+        result = scores.priority_scores(ds.companies, ds.transactions, year=year)
+    except Exception:  # noqa: BLE001 - a scoring failure must not take the ranking down
+        return firms.with_columns(pl.lit(None, dtype=pl.Float64).alias("score"))
+    table = getattr(result, "firms", result)
+    if not isinstance(table, pl.DataFrame) or "score" not in table.columns:
+        return firms.with_columns(pl.lit(None, dtype=pl.Float64).alias("score"))
+    return firms.join(
+        table.select("company_id", pl.col("score").cast(pl.Float64)), on="company_id", how="left"
+    )
+
+
+def top_share_cuts(firms: pl.DataFrame, *, top_percent: float) -> tuple[float | None, float | None]:
+    """Degree values above which a firm is in the top ``top_percent`` % of its region (display aid
+    for the scatter: the lines of the "both degrees in the top p %" rule, SPEC §3.2)."""
+    if firms.height == 0:
+        return None, None
+    q = 1.0 - top_percent / 100.0
+    row = firms.select(
+        pl.col("connector_degree").quantile(q, "higher"), pl.col("hub_degree").quantile(q, "higher")
+    ).row(0)
+    return row[0], row[1]
+
+
+def filter_firms(
+    firms: pl.DataFrame,
+    *,
+    prefecture_code: str | None = None,
+    municipality_code: str | None = None,
+    jsic_code: str | None = None,
+    query: str | None = None,
+    connector_hub_top_percent: float | None = None,
+) -> pl.DataFrame:
+    """The firms matching every given filter (pure)."""
+    preds = []
+    if prefecture_code:
+        preds.append(pl.col("region_code") == prefecture_code)
+    if municipality_code:
+        preds.append(pl.col("municipality_code") == municipality_code)
+    if jsic_code:
+        preds.append(pl.col("jsic_code") == jsic_code)
+    if query:
+        preds.append(pl.col("name").str.contains(query, literal=True) | (pl.col("company_id") == query))
+    out = firms.filter(*preds) if preds else firms
+    if connector_hub_top_percent:
+        cx, cy = top_share_cuts(out, top_percent=connector_hub_top_percent)
+        out = out.filter(
+            (pl.col("connector_degree") >= cx)
+            & (pl.col("hub_degree") >= cy)
+            & (pl.col("connector_degree") > 0)
+        )
+    return out
+
+
+def sort_page(
+    firms: pl.DataFrame,
+    *,
+    sort: str = "connector_degree",
+    descending: bool = True,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[pl.DataFrame, int]:
+    """One page of ``firms`` sorted by ``sort`` (ties by company id) and the total row count."""
+    if sort not in RANKING_SORTS:
+        raise ValueError(f"並べ替えの列 {sort} はありません。{', '.join(RANKING_SORTS)} のいずれかです。")
+    total = firms.height
+    start = max(page - 1, 0) * per_page
+    if sort == "name" or not descending:
+        ordered = firms.sort([sort, "company_id"], descending=[descending, False], nulls_last=True)
+        return ordered.slice(start, per_page), total
+    # top-k is much cheaper than a full sort for the first pages of a large table
+    k = min(start + per_page, total)
+    if k <= start:
+        return firms.head(0), total
+    ordered = firms.top_k(k, by=[sort, "company_id"], reverse=[False, True])
+    ordered = ordered.sort([sort, "company_id"], descending=[True, False], nulls_last=True)
+    return ordered.slice(start, per_page), total
+
+
+def _rows_for(sorted_links: pl.DataFrame, column: str, company_id: str) -> pl.DataFrame:
+    """Rows of ``sorted_links`` (sorted by ``column``) whose ``column`` equals ``company_id``:
+    a binary search, not a scan."""
+    s = sorted_links.get_column(column)
+    lo = s.search_sorted(company_id, side="left")
+    hi = s.search_sorted(company_id, side="right")
+    return sorted_links.slice(lo, hi - lo)
+
+
+@dataclass(frozen=True)
+class FirmDetail:
+    firm: dict
+    in_region_suppliers: pl.DataFrame
+    """``company_id, name, prefecture_code, municipality_code, amount[, amount_estimated]``, largest first."""
+    out_of_region_customers: pl.DataFrame
+
+
+def firm_detail(
+    firm_year: FirmYear, links: tuple[pl.DataFrame, pl.DataFrame], company_id: str
+) -> FirmDetail | None:
+    """A firm's indicators, its in-region suppliers and its out-of-region customers with amounts
+    (SPEC §3.1: in-region means the same prefecture). None when the firm is not in the year."""
+    firms = firm_year.firms
+    row = firms.filter(pl.col("company_id") == company_id)
+    if row.height == 0:
+        return None
+    firm = row.row(0, named=True)
+    by_supplier, by_customer = links
+    partner_cols = firms.select("company_id", "name", "prefecture_code", "municipality_code")
+    extra = ["amount_estimated"] if "amount_estimated" in by_supplier.columns else []
+
+    def partners(frame: pl.DataFrame, key: str, same_region: bool) -> pl.DataFrame:
+        p = (
+            frame.select(pl.col(key).alias("company_id"), "amount", *extra)
+            .group_by("company_id")
+            .agg(pl.col("amount").sum(), *[pl.col(c).any() for c in extra])
+            .join(partner_cols, on="company_id", how="inner")
+        )
+        cond = pl.col("prefecture_code") == firm["prefecture_code"]
+        return p.filter(cond if same_region else ~cond).sort(
+            ["amount", "company_id"], descending=[True, False], nulls_last=True
+        )
+
+    suppliers = partners(_rows_for(by_customer, "customer_id", company_id), "supplier_id", True)
+    customers = partners(_rows_for(by_supplier, "supplier_id", company_id), "customer_id", False)
+    return FirmDetail(firm, suppliers, customers)
+
+
+@dataclass
+class IndustryCache:
+    """Region × industry frame from the firm data (aggregates, SPEC §4) and demo IO tables (SPEC §5)
+    per data set; built on first use."""
+
+    _key: object = None
+    _matrix: pl.DataFrame | None = None
+    _io: dict = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def _check(self, analytics: Analytics) -> None:
+        if self._key != analytics.ref:
+            self._key, self._matrix, self._io = analytics.ref, None, {}
+
+    def matrix(self, analytics: Analytics) -> pl.DataFrame:
+        from chiiki.industry import matrix_from_firms  # noqa: PLC0415 - heavy import on first use
+
+        with self._lock:
+            self._check(analytics)
+            if self._matrix is None:
+                self._matrix = matrix_from_firms(analytics.dataset(), region="prefecture")
+            return self._matrix
+
+    def io_table(self, analytics: Analytics, prefecture: str, *, path: Path | None = None):  # noqa: ANN201
+        """The IO table for ``prefecture``: the file at ``path`` when configured, else the demo table
+        built from the firm data (:func:`chiiki.io.demo.demo_table`)."""
+        from chiiki.io import read_io_table  # noqa: PLC0415
+        from chiiki.io.demo import demo_table  # noqa: PLC0415
+
+        with self._lock:
+            self._check(analytics)
+            key = ("file", str(path)) if path else ("demo", prefecture)
+            if key not in self._io:
+                self._io[key] = (
+                    read_io_table(path) if path else demo_table(analytics.dataset(), prefecture=prefecture)
+                )
+            return self._io[key]

@@ -1,0 +1,131 @@
+"""The application factory: ``create_app(settings)`` builds the FastAPI app with its pages, the REST
+API under ``/api/v1``, static assets and error handlers. No import-time singletons: every piece of
+state hangs off ``app.state.chiiki`` (:class:`chiiki.web.deps.AppState`).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from starlette.middleware.sessions import SessionMiddleware
+
+from chiiki import __version__
+from chiiki.data.datasets import current_version, dataset_root
+from chiiki.store.engine import create_engine_from_settings, make_session_factory
+from chiiki.store.models import DatasetVersion
+from chiiki.store.settings import StoreSettings, get_settings
+from chiiki.web.analytics import Analytics, DatasetRef, IndustryCache
+from chiiki.web.deps import AppState
+from chiiki.web.errors import install_error_handlers
+from chiiki.web.security import LoginRateLimiter
+from chiiki.web.settings import WebSettings
+
+PACKAGE_DIR = Path(str(resources.files("chiiki.web")))
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'"
+    ),
+}
+
+
+def current_dataset_ref(session: Session, data_dir: Path) -> DatasetRef | None:
+    """The current data set: the store's registered current version, else the ``CURRENT`` pointer
+    that ``chiiki import`` keeps under ``data_dir`` (:mod:`chiiki.data.datasets`), else None."""
+    row = session.scalars(
+        select(DatasetVersion).where(DatasetVersion.is_current.is_(True)).order_by(DatasetVersion.id.desc())
+    ).first()
+    if row is not None:
+        return DatasetRef(row.id, f"{row.name} {row.version}", Path(row.path))
+    version = current_version(data_dir)
+    if version is None:
+        return None
+    return DatasetRef(None, f"default {version}", dataset_root(data_dir, "default") / version)
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+    from chiiki.web import formatting  # noqa: PLC0415 - filters registered once per app
+
+    formatting.register(templates.env)
+    templates.env.globals["version"] = __version__
+    return templates
+
+
+def create_app(
+    settings: StoreSettings | None = None,
+    *,
+    web: WebSettings | None = None,
+    engine: Engine | None = None,
+) -> FastAPI:
+    """Build the web application.
+
+    ``settings`` are the store's (database, data directory; default :func:`get_settings`), ``web``
+    the web shell's (secret, cookies, limits; default from the environment). Refuses to start with
+    the built-in secret outside development (``InsecureSettingsError``).
+    """
+    settings = settings or get_settings()
+    web = web or WebSettings()
+    web.check()
+    engine = engine or create_engine_from_settings(settings)
+    templates = make_templates()
+    app = FastAPI(
+        title="Chiiki Mirai API（地域未来）",
+        version=__version__,
+        description=(
+            "地域未来戦略のクラスター計画を支える分析と計画管理のREST APIです。"
+            "POST /api/v1/auth/token でトークンを取得し、Authorization: Bearer ヘッダーで送ってください。"
+            "金額は企業データが千円、産業連関表は表の単位（通常は百万円）です。"
+        ),
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.templates = templates
+    app.state.chiiki = AppState(
+        settings=settings,
+        web=web,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        templates=templates,
+        limiter=LoginRateLimiter(max_failures=web.login_max_failures, window_s=web.login_window_s),
+        analytics=Analytics(),
+        industry=IndustryCache(),
+    )
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=web.secret_key,
+        session_cookie="chiiki_session",
+        max_age=web.session_max_age_s,
+        same_site="strict",
+        https_only=web.secure_cookies,
+    )
+
+    @app.middleware("http")
+    async def _security_headers(request: Request, call_next):  # noqa: ANN202 - Starlette middleware
+        response = await call_next(request)
+        for k, v in SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if request.url.path.startswith(("/api/", "/plans", "/firms", "/data")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
+
+    from chiiki.api import build_api_router  # noqa: PLC0415 - avoid an import cycle
+    from chiiki.web.pages import build_pages_router  # noqa: PLC0415
+
+    app.include_router(build_api_router(), prefix="/api/v1")
+    app.include_router(build_pages_router())
+    return app

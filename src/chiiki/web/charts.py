@@ -1,0 +1,337 @@
+"""Server-rendered SVG charts and maps: they work offline, with no CDN or tile server (issue #7 §3).
+
+Each function takes plain arrays or mappings and returns SVG markup (``markupsafe.Markup``) ready for
+a Jinja2 template. Text in the charts is escaped. Pure functions: no I/O, no global state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from markupsafe import Markup, escape
+
+PALETTE = ("#1f6fb2", "#e07b39", "#3a9e5c", "#b23a48", "#7d5ba6", "#8c6d31", "#4d4d4d")
+
+# Tile-grid map of the 47 prefectures: (column, row) of each JIS X 0401 code.
+TILE_POSITIONS: dict[str, tuple[int, int]] = {
+    "01": (11, 0), "02": (11, 1), "05": (10, 2), "03": (11, 2), "06": (10, 3), "04": (11, 3),
+    "17": (7, 4), "16": (8, 4), "15": (9, 4), "07": (10, 4),
+    "32": (2, 5), "31": (3, 5), "18": (6, 5), "21": (7, 5), "20": (8, 5), "10": (9, 5), "09": (10, 5),
+    "08": (11, 5),
+    "35": (1, 6), "34": (2, 6), "33": (3, 6), "28": (4, 6), "26": (5, 6), "25": (6, 6), "23": (7, 6),
+    "19": (8, 6), "11": (9, 6), "13": (10, 6), "12": (11, 6),
+    "41": (0, 7), "40": (1, 7), "27": (5, 7), "29": (6, 7), "24": (7, 7), "22": (8, 7), "14": (9, 7),
+    "42": (0, 8), "43": (1, 8), "44": (2, 8), "38": (3, 8), "37": (4, 8), "30": (5, 8),
+    "46": (0, 9), "45": (1, 9), "39": (3, 9), "36": (4, 9),
+    "47": (0, 11),
+}  # fmt: skip
+
+
+def _fmt(v: float) -> str:
+    """Compact number for axis ticks and labels."""
+    if v == 0:
+        return "0"
+    a = abs(v)
+    if a >= 1e8:
+        return f"{v / 1e8:.3g}億"
+    if a >= 1e4:
+        return f"{v / 1e4:.3g}万"
+    if a >= 1:
+        return f"{v:,.3g}" if a < 1000 else f"{v:,.0f}"
+    return f"{v:.2g}"
+
+
+def _svg(width: int, height: int, body: list[str], *, title: str) -> Markup:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="{escape(title)}" class="chart">'
+        f"<title>{escape(title)}</title>"
+    )
+    return Markup(head + "".join(body) + "</svg>")
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Powers of ten covering [lo, hi] (both > 0)."""
+    a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+    return [10.0**k for k in range(a, b + 1)]
+
+
+def scatter_log_svg(
+    x: Sequence[float] | np.ndarray,
+    y: Sequence[float] | np.ndarray,
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    x_cut: float | None = None,
+    y_cut: float | None = None,
+    cut_label: str = "",
+    highlight: Sequence[bool] | np.ndarray | None = None,
+    links: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
+    width: int = 640,
+    height: int = 480,
+) -> Markup:
+    """Scatter plot on log–log axes with optional vertical/horizontal threshold lines (top-p % cuts).
+
+    Points with a non-positive coordinate cannot sit on a log axis: they are left out and counted in
+    a note under the chart.
+    """
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    hl = np.zeros(xs.shape, bool) if highlight is None else np.asarray(highlight, dtype=bool)
+    ok = (xs > 0) & (ys > 0) & np.isfinite(xs) & np.isfinite(ys)
+    left, right, top, bottom = 70, 20, 30, 55
+    pw, ph = width - left - right, height - top - bottom
+    body: list[str] = []
+    if not ok.any():
+        body.append(
+            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">表示できる点がありません</text>'
+        )
+        return _svg(width, height, body, title=title)
+    xlo, xhi = float(xs[ok].min()), float(xs[ok].max())
+    ylo, yhi = float(ys[ok].min()), float(ys[ok].max())
+    for c in (x_cut, None):
+        if c and c > 0:
+            xlo, xhi = min(xlo, c), max(xhi, c)
+    if y_cut and y_cut > 0:
+        ylo, yhi = min(ylo, y_cut), max(yhi, y_cut)
+    xt, yt = log_ticks(xlo, xhi), log_ticks(ylo, yhi)
+    lx0, lx1 = math.log10(xt[0]), math.log10(xt[-1]) + (1 if len(xt) == 1 else 0)
+    ly0, ly1 = math.log10(yt[0]), math.log10(yt[-1]) + (1 if len(yt) == 1 else 0)
+
+    def px(v: np.ndarray | float) -> np.ndarray | float:
+        return left + (np.log10(v) - lx0) / (lx1 - lx0) * pw
+
+    def py(v: np.ndarray | float) -> np.ndarray | float:
+        return top + ph - (np.log10(v) - ly0) / (ly1 - ly0) * ph
+
+    body.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" class="plot-bg"/>')
+    for t in xt:
+        X = px(t)
+        body.append(f'<line x1="{X:.1f}" y1="{top}" x2="{X:.1f}" y2="{top + ph}" class="grid"/>')
+        body.append(
+            f'<text x="{X:.1f}" y="{top + ph + 16}" text-anchor="middle" class="tick">{_fmt(t)}</text>'
+        )
+    for t in yt:
+        Y = py(t)
+        body.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" class="grid"/>')
+        body.append(f'<text x="{left - 6}" y="{Y + 4:.1f}" text-anchor="end" class="tick">{_fmt(t)}</text>')
+    body.append(
+        f'<text x="{left + pw / 2}" y="{height - 10}" text-anchor="middle" class="axis-label">{escape(x_label)}</text>'
+    )
+    body.append(
+        f'<text x="16" y="{top + ph / 2}" text-anchor="middle" class="axis-label" '
+        f'transform="rotate(-90 16 {top + ph / 2})">{escape(y_label)}</text>'
+    )
+    idx = np.flatnonzero(ok)
+    PX, PY = px(xs[idx]), py(ys[idx])
+    order = np.argsort(hl[idx], kind="stable")  # highlighted points drawn last (on top)
+    for k in order:
+        i = idx[k]
+        cls = "pt hl" if hl[i] else "pt"
+        tip = f"<title>{escape(names[i])}</title>" if names is not None else ""
+        circle = f'<circle cx="{PX[k]:.1f}" cy="{PY[k]:.1f}" r="{4 if hl[i] else 2.5}" class="{cls}">{tip}</circle>'
+        if links is not None:
+            circle = f'<a href="{escape(links[i])}">{circle}</a>'
+        body.append(circle)
+    if x_cut and x_cut > 0:
+        X = px(x_cut)
+        body.append(f'<line x1="{X:.1f}" y1="{top}" x2="{X:.1f}" y2="{top + ph}" class="cut"/>')
+    if y_cut and y_cut > 0:
+        Y = py(y_cut)
+        body.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" class="cut"/>')
+    if cut_label and (x_cut or y_cut):
+        body.append(
+            f'<text x="{left + pw - 4}" y="{top + 14}" text-anchor="end" class="cut-label">{escape(cut_label)}</text>'
+        )
+    dropped = int((~ok).sum())
+    if dropped:
+        body.append(
+            f'<text x="{left}" y="{top - 10}" class="note">値が0の{dropped:,}社は対数軸に表示できないため省略</text>'
+        )
+    return _svg(width, height, body, title=title)
+
+
+def bar_chart_svg(
+    labels: Sequence[str],
+    values: Sequence[float] | np.ndarray,
+    *,
+    title: str,
+    unit: str = "",
+    reference: float | None = None,
+    reference_label: str = "",
+    width: int = 640,
+    bar_height: int = 20,
+) -> Markup:
+    """Horizontal bar chart with a zero baseline (negative values extend left) and an optional
+    reference line (e.g. LQ = 1)."""
+    vals = np.asarray(values, dtype=float)
+    vals = np.where(np.isfinite(vals), vals, 0.0)
+    n = len(labels)
+    left, right, top = 190, 80, 24
+    height = top + n * (bar_height + 6) + 20
+    pw = width - left - right
+    lo = min(0.0, float(vals.min()) if n else 0.0, reference or 0.0)
+    hi = max(0.0, float(vals.max()) if n else 0.0, reference or 0.0)
+    span = (hi - lo) or 1.0
+
+    def px(v: float) -> float:
+        return left + (v - lo) / span * pw
+
+    body = [f'<text x="{left}" y="14" class="note">{escape(unit)}</text>'] if unit else []
+    zero = px(0.0)
+    for i, (lab, v) in enumerate(zip(labels, vals, strict=True)):
+        y = top + i * (bar_height + 6)
+        x0, x1 = sorted((zero, px(float(v))))
+        cls = "bar neg" if v < 0 else "bar"
+        body.append(
+            f'<text x="{left - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" class="tick">{escape(str(lab))[:24]}</text>'
+            f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 0.5):.1f}" height="{bar_height}" class="{cls}">'
+            f"<title>{escape(str(lab))}: {_fmt(float(v))}</title></rect>"
+            f'<text x="{max(x1, zero) + 4:.1f}" y="{y + bar_height * 0.7:.1f}" class="tick">{_fmt(float(v))}</text>'
+        )
+    body.append(f'<line x1="{zero:.1f}" y1="{top - 4}" x2="{zero:.1f}" y2="{height - 16}" class="axis"/>')
+    if reference is not None:
+        X = px(reference)
+        body.append(f'<line x1="{X:.1f}" y1="{top - 4}" x2="{X:.1f}" y2="{height - 16}" class="cut"/>')
+        body.append(
+            f'<text x="{X + 3:.1f}" y="{height - 4}" class="cut-label">{escape(reference_label)}</text>'
+        )
+    return _svg(width, height, body, title=title)
+
+
+def stacked_bar_svg(
+    categories: Sequence[str],
+    series: Mapping[str, Sequence[float] | np.ndarray],
+    *,
+    title: str,
+    unit: str = "",
+    width: int = 640,
+    bar_height: int = 20,
+) -> Markup:
+    """Horizontal stacked bars (non-negative parts), one row per category, with a legend: e.g. the
+    ripple effect by sector split into direct, first and second indirect effects."""
+    names = list(series)
+    mat = (
+        np.column_stack([np.clip(np.nan_to_num(np.asarray(series[s], float)), 0, None) for s in names])
+        if names
+        else np.zeros((len(categories), 0))
+    )
+    n = len(categories)
+    left, right, top = 190, 80, 44
+    height = top + n * (bar_height + 6) + 10
+    pw = width - left - right
+    hi = float(mat.sum(axis=1).max()) if n and mat.size else 1.0
+    hi = hi or 1.0
+    body = []
+    for j, s in enumerate(names):
+        x = left + j * 150
+        body.append(
+            f'<rect x="{x}" y="6" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>'
+            f'<text x="{x + 16}" y="16" class="tick">{escape(s)}</text>'
+        )
+    if unit:
+        body.append(f'<text x="{left}" y="34" class="note">{escape(unit)}</text>')
+    for i, cat in enumerate(categories):
+        y = top + i * (bar_height + 6)
+        body.append(
+            f'<text x="{left - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" class="tick">{escape(str(cat))[:24]}</text>'
+        )
+        x = float(left)
+        for j, s in enumerate(names):
+            w = mat[i, j] / hi * pw
+            if w > 0:
+                body.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{PALETTE[j % len(PALETTE)]}">'
+                    f"<title>{escape(str(cat))} {escape(s)}: {_fmt(float(mat[i, j]))}</title></rect>"
+                )
+            x += w
+        body.append(
+            f'<text x="{x + 4:.1f}" y="{y + bar_height * 0.7:.1f}" class="tick">{_fmt(float(mat[i].sum()))}</text>'
+        )
+    return _svg(width, height, body, title=title)
+
+
+def tile_map_svg(
+    prefecture_names: Mapping[str, str],
+    *,
+    title: str,
+    fills: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    links: Mapping[str, str] | None = None,
+    highlight: set[str] | frozenset[str] = frozenset(),
+    legend: Sequence[tuple[str, str]] = (),
+    tile: int = 54,
+) -> Markup:
+    """Tile-grid map of Japan's 47 prefectures: one square per prefecture, coloured by ``fills``
+    (code → CSS colour), with a short value label and an optional link; ``highlight`` outlines the
+    user's own region."""
+    fills, labels, links = fills or {}, labels or {}, links or {}
+    cols = max(c for c, _ in TILE_POSITIONS.values()) + 1
+    rows = max(r for _, r in TILE_POSITIONS.values()) + 1
+    width, height = cols * tile + 10, rows * tile + 10 + (22 if legend else 0)
+    body = []
+    for code, (c, r) in TILE_POSITIONS.items():
+        x, y = 5 + c * tile, 5 + r * tile
+        name = prefecture_names.get(code, code)
+        short = name.removesuffix("県").removesuffix("府") if name not in ("東京都", "北海道") else name[:2]
+        cls = "tile own" if code in highlight else "tile"
+        fill = fills.get(code, "#e8ecef")
+        cell = (
+            f'<g class="{cls}" data-pref="{code}"><rect x="{x}" y="{y}" width="{tile - 3}" height="{tile - 3}" rx="4" '
+            f'fill="{escape(fill)}"><title>{escape(name)} {escape(labels.get(code, ""))}</title></rect>'
+            f'<text x="{x + (tile - 3) / 2}" y="{y + 20}" text-anchor="middle" class="tile-name">{escape(short)}</text>'
+            f'<text x="{x + (tile - 3) / 2}" y="{y + 38}" text-anchor="middle" class="tile-value">'
+            f"{escape(labels.get(code, ''))}</text></g>"
+        )
+        if code in links:
+            cell = f'<a href="{escape(links[code])}">{cell}</a>'
+        body.append(cell)
+    for j, (lab, colour) in enumerate(legend):
+        x = 5 + j * 130
+        body.append(
+            f'<rect x="{x}" y="{height - 18}" width="12" height="12" fill="{escape(colour)}"/>'
+            f'<text x="{x + 16}" y="{height - 8}" class="tick">{escape(lab)}</text>'
+        )
+    return _svg(width, height, body, title=title)
+
+
+def point_map_svg(
+    base_lat: Sequence[float] | np.ndarray,
+    base_lng: Sequence[float] | np.ndarray,
+    points: Sequence[tuple[float, float, str, str]],
+    *,
+    title: str,
+    width: int = 520,
+    height: int = 560,
+) -> Markup:
+    """Japan drawn from municipality centroids (faint dots, equirectangular) with coloured points on
+    top: ``points`` are (lat, lng, css class, tooltip). Offline: the outline is the shipped
+    municipality coordinates, no tiles."""
+    lat, lng = np.asarray(base_lat, float), np.asarray(base_lng, float)
+    ok = np.isfinite(lat) & np.isfinite(lng)
+    lat, lng = lat[ok], lng[ok]
+    lat0, lat1, lng0, lng1 = 24.0, 45.8, 122.8, 146.0
+    if lat.size:
+        lat0, lat1 = float(lat.min()) - 0.3, float(lat.max()) + 0.3
+        lng0, lng1 = float(lng.min()) - 0.3, float(lng.max()) + 0.3
+    sx = (width - 10) / (lng1 - lng0)
+    sy = (height - 10) / (lat1 - lat0)
+    s = min(sx, sy)
+
+    def proj(la: np.ndarray | float, lo: np.ndarray | float) -> tuple:
+        return 5 + (lo - lng0) * s, 5 + (lat1 - la) * s
+
+    X, Y = proj(lat, lng)
+    dots = "".join(f"M{a:.1f} {b:.1f}h0.01" for a, b in zip(X, Y, strict=True))
+    body = [f'<path d="{dots}" class="base-dots"/>']
+    for la, lo, cls, tip in points:
+        if la is None or lo is None or not (math.isfinite(la) and math.isfinite(lo)):
+            continue
+        a, b = proj(la, lo)
+        body.append(
+            f'<circle cx="{a:.1f}" cy="{b:.1f}" r="4" class="{escape(cls)}"><title>{escape(tip)}</title></circle>'
+        )
+    return _svg(width, height, body, title=title)

@@ -1,0 +1,78 @@
+"""Jinja2 filters for numbers and codes as Japanese readers expect them."""
+
+from __future__ import annotations
+
+import math
+from urllib.parse import urlencode
+
+from jinja2 import Environment
+
+from chiiki.reference import fields, jsic, prefectures
+from chiiki.web.access import ROLE_LABELS
+
+PLAN_TYPE_LABELS = {
+    "A": "A 戦略産業クラスター計画",
+    "B": "B 地域産業クラスター計画",
+    "C": "C 地場産業成長プラン",
+}
+PLAN_STATE_LABELS = {
+    "draft": "作成中",
+    "submitted": "提出済",
+    "under_review": "審査中",
+    "approved": "承認",
+    "returned": "差戻し",
+    "monitoring": "進捗管理中",
+    "closed": "終了",
+}
+PLAN_STATE_COLOURS = {
+    "draft": "#d9d9d9",
+    "submitted": "#9ecae1",
+    "under_review": "#fdd49e",
+    "approved": "#74c476",
+    "returned": "#fc9272",
+    "monitoring": "#31a354",
+    "closed": "#969696",
+}
+
+
+def num(v: object, digits: int = 0) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    return f"{v:,.{digits}f}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def pct(v: object, digits: int = 2) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "—"
+    return f"{float(v) * 100:.{digits}f}%"
+
+
+def pref_names() -> dict[str, str]:
+    p = prefectures()
+    return dict(zip(p["prefecture_code"], p["name"], strict=True))
+
+
+def jsic_names() -> dict[str, str]:
+    j = jsic("middle")
+    return dict(zip(j["code"], j["name"], strict=True))
+
+
+def field_names() -> dict[int, str]:
+    f = fields()
+    return dict(zip(f["field_id"], f["name"], strict=True))
+
+
+def register(env: Environment) -> None:
+    prefs, industries = pref_names(), jsic_names()
+    env.filters["num"] = num
+    env.filters["pct"] = pct
+    env.filters["pref"] = lambda code: prefs.get(code or "", code or "—")
+    env.filters["jsic"] = lambda code: f"{code} {industries.get(code or '', '')}".strip() if code else "—"
+    env.filters["role"] = lambda r: ROLE_LABELS.get(r, r)
+    env.filters["plan_type"] = lambda t: PLAN_TYPE_LABELS.get(t, t)
+    env.filters["plan_state"] = lambda s: PLAN_STATE_LABELS.get(s, s)
+    env.globals["qs"] = lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")})
+    env.globals["prefecture_names"] = prefs
+    env.globals["jsic_names"] = industries
+    env.globals["field_names"] = field_names()
+    env.globals["plan_state_colours"] = PLAN_STATE_COLOURS

@@ -1,0 +1,16 @@
+"""Server-rendered Japanese pages, one module per page (issue #7 §2)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from chiiki.web.pages import auth, dashboard, firms
+
+PAGE_MODULES = (auth, dashboard, firms)
+
+
+def build_pages_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    for module in PAGE_MODULES:
+        router.include_router(module.router)
+    return router

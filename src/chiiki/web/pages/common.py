@@ -1,0 +1,58 @@
+"""Helpers shared by the page modules: rendering with the layout's context and flash messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+
+from chiiki.web.access import Principal
+from chiiki.web.analytics import Analytics
+from chiiki.web.deps import AppState
+from chiiki.web.security import new_csrf_token
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = new_csrf_token()
+    return token
+
+
+def flash(request: Request, text: str, kind: str = "ok") -> None:
+    request.session.setdefault("flash", []).append({"text": text, "kind": kind})
+
+
+def render(
+    request: Request,
+    template: str,
+    principal: Principal | None,
+    *,
+    nav: str = "",
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    messages = request.session.pop("flash", [])
+    ctx = {
+        "principal": principal,
+        "nav": nav,
+        "csrf_token": csrf_token(request),
+        "messages": messages,
+        **context,
+    }
+    return request.app.state.templates.TemplateResponse(request, template, ctx, status_code=status_code)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def analytics_for(state: AppState, db: Session) -> Analytics:
+    """The analytics cache pointed at the store's current data set."""
+    from chiiki.web.app import current_dataset_ref  # noqa: PLC0415 - import cycle
+
+    analytics: Analytics = state.analytics  # type: ignore[assignment]
+    analytics.use(current_dataset_ref(db, state.settings.data_dir))
+    return analytics

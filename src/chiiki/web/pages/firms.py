@@ -1,0 +1,154 @@
+"""企業分析: connector vs hub scatter on log axes with the top-p % lines, a sortable, filterable,
+paginated ranking, and a firm's page with its in-region suppliers, out-of-region customers and a map
+(issue #7 §2; SPEC §3.1–3.2). Firm-level data only within scope (SPEC §0)."""
+
+from __future__ import annotations
+
+import io
+from typing import Annotated
+
+import polars as pl
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from chiiki.reference import municipalities
+from chiiki.web.access import AccessDeniedError, require_firm_scope
+from chiiki.web.analytics import RANKING_SORTS, filter_firms, firm_detail, sort_page, top_share_cuts
+from chiiki.web.charts import point_map_svg, scatter_log_svg
+from chiiki.web.deps import Db, PageUser, State
+from chiiki.web.pages.common import analytics_for, render
+
+router = APIRouter(include_in_schema=False)
+
+EXPORT_COLUMNS = {
+    "company_id": "企業ID", "name": "企業名", "municipality_code": "市区町村コード", "jsic_code": "産業分類（中分類）",
+    "sales": "売上高（千円）", "employees": "従業者数", "out_sales": "域外販売額（千円）", "in_purchases": "域内仕入額（千円）",
+    "connector_degree": "コネクター度", "hub_degree": "ハブ度", "connector_rank": "コネクター度順位", "hub_rank": "ハブ度順位",
+    "score": "総合スコア",
+}  # fmt: skip
+
+
+MAX_POINTS = 3000
+"""Points drawn on the scatter: every top-p % firm first, then the largest by connector + hub degree."""
+
+
+def scatter_for(region: pl.DataFrame, cx: float | None, cy: float | None, top: float, year: int) -> tuple:
+    """The scatter SVG of one prefecture and the number of top-p % firms."""
+    is_top = (
+        (pl.col("connector_degree") >= cx) & (pl.col("hub_degree") >= cy) & (pl.col("connector_degree") > 0)
+    )
+    plot = region.select(
+        "connector_degree", "hub_degree", "company_id", "name", is_top.fill_null(False).alias("top")
+    )
+    n_top = int(plot["top"].sum())
+    omitted = max(plot.height - MAX_POINTS, 0)
+    if omitted:
+        order = ["top", pl.col("connector_degree").fill_null(0) + pl.col("hub_degree").fill_null(0)]
+        plot = plot.sort(order, descending=True).head(MAX_POINTS)
+    svg = scatter_log_svg(
+        plot["connector_degree"].to_numpy(), plot["hub_degree"].to_numpy(),
+        title="コネクター度とハブ度（対数軸）", x_label="コネクター度（域外販売額の県内シェア）",
+        y_label="ハブ度（域内仕入額の県内シェア）", x_cut=cx, y_cut=cy,
+        cut_label=f"上位{top:g}%の線" + (f"（度合いの小さい{omitted:,}社は省略）" if omitted else ""),
+        highlight=plot["top"].to_numpy(), names=plot["name"].to_list(),
+        links=[f"/firms/{c}?year={year}" for c in plot["company_id"]],
+    )  # fmt: skip
+    return svg, n_top
+
+
+@router.get("/firms")
+def ranking(
+    request: Request,
+    principal: PageUser,
+    state: State,
+    db: Db,
+    pref: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    year: int | None = None,
+    jsic: Annotated[str | None, Query(pattern=r"^\d{2}$|^$")] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    top: Annotated[float, Query(gt=0, le=100)] = 10.0,
+    only_top: bool = False,
+    sort: str = "connector_degree",
+    order: str = "desc",
+    page: Annotated[int, Query(ge=1)] = 1,
+    export: str | None = None,
+) -> Response:
+    pref = pref or principal.home_prefecture or "07"
+    require_firm_scope(principal, pref)
+    if sort not in RANKING_SORTS:
+        sort = "connector_degree"
+    analytics = analytics_for(state, db)
+    if not analytics.available:
+        return render(request, "firms.html", principal, nav="firms", pref=pref, empty=True)
+    try:
+        fy = analytics.firm_year(year)
+    except LookupError as exc:
+        raise AccessDeniedError(str(exc), status_code=404) from exc
+    region = fy.region(pref)
+    cx, cy = top_share_cuts(region, top_percent=top)
+    firms = filter_firms(
+        region, jsic_code=jsic or None, query=q or None, connector_hub_top_percent=top if only_top else None
+    )
+    if export == "xlsx":
+        ordered = firms.sort(sort, descending=order == "desc", nulls_last=True)
+        table = ordered.select([c for c in EXPORT_COLUMNS if c in ordered.columns]).rename(
+            EXPORT_COLUMNS, strict=False
+        )
+        buf = io.BytesIO()
+        table.write_excel(buf, worksheet="コネクター度・ハブ度")
+        return Response(
+            buf.getvalue(),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="connector_hub_{pref}_{fy.year}.xlsx"'},
+        )
+    per_page = state.web.page_size
+    rows, total = sort_page(firms, sort=sort, descending=order == "desc", page=page, per_page=per_page)
+    key = ("scatter", pref, top)
+    if key not in fy.memo:  # the plot depends on region, year and p only: drawn once per process
+        fy.memo[key] = scatter_for(region, cx, cy, top, fy.year)
+    scatter, n_top = fy.memo[key]
+    return render(
+        request, "firms.html", principal, nav="firms", pref=pref, year=fy.year, years=analytics.years(), rows=rows.to_dicts(),
+        total=total, page=page, per_page=per_page, pages=max((total + per_page - 1) // per_page, 1), sort=sort, order=order,
+        jsic=jsic or "", q=q or "", top=top, only_top=only_top, scatter=scatter, notes=fy.notes, sorts=RANKING_SORTS,
+        n_top=n_top, allowed=principal.firm_prefectures(), empty=False,
+    )  # fmt: skip
+
+
+@router.get("/firms/{company_id}")
+def firm_page(
+    request: Request, principal: PageUser, state: State, db: Db, company_id: str, year: int | None = None
+) -> Response:
+    analytics = analytics_for(state, db)
+    try:
+        fy = analytics.firm_year(year)
+    except LookupError as exc:
+        raise AccessDeniedError(str(exc), status_code=404) from exc
+    detail = firm_detail(fy, analytics.links(fy.year), company_id)
+    not_found = AccessDeniedError(
+        f"企業ID {company_id} は{fy.year}年度のデータにないか、閲覧する権限がありません。", status_code=404
+    )
+    if detail is None:
+        raise not_found
+    try:
+        require_firm_scope(principal, detail.firm["prefecture_code"])
+    except AccessDeniedError as exc:
+        raise not_found from exc
+    munis = municipalities().filter(pl.col("kind") != "ward")
+    coords = {r[0]: (r[1], r[2]) for r in munis.select("municipality_code", "lat", "lng").iter_rows()}
+
+    def pts(frame: pl.DataFrame, cls: str) -> list:
+        return [(*coords.get(m, (None, None)), cls, f"{n}（{a:,.0f}千円）") for m, n, a in
+                frame.select("municipality_code", "name", pl.col("amount").fill_null(0)).iter_rows()]  # fmt: skip
+
+    f = detail.firm
+    points = pts(detail.in_region_suppliers, "supplier") + pts(detail.out_of_region_customers, "customer")
+    points.append((*coords.get(f["municipality_code"], (None, None)), "firm", f["name"]))
+    map_svg = point_map_svg(
+        munis["lat"].to_numpy(), munis["lng"].to_numpy(), points, title=f"{f['name']}の取引先の所在地"
+    )
+    return render(
+        request, "firm.html", principal, nav="firms", firm=f, year=fy.year, map_svg=map_svg, notes=fy.notes,
+        suppliers=detail.in_region_suppliers.head(200).to_dicts(), customers=detail.out_of_region_customers.head(200).to_dicts(),
+        n_suppliers=detail.in_region_suppliers.height, n_customers=detail.out_of_region_customers.height,
+    )  # fmt: skip

@@ -1,0 +1,128 @@
+"""Pages: login with session cookie and CSRF, rate limit, dashboard, 企業分析 within scope, errors
+as Japanese pages without stack traces (issue #7 §2, §4)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import openpyxl
+from fastapi.testclient import TestClient
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_pages_redirect_to_login_when_anonymous(web_seeded):
+    c = TestClient(web_seeded.app)
+    r = c.get("/firms", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=/firms")
+
+
+def test_login_sets_httponly_strict_cookie(web_seeded):
+    c = TestClient(web_seeded.app)
+    token = csrf_of(c.get("/login").text)
+    r = c.post(
+        "/login",
+        data={"username": "fukushima", "password": "test-password-123", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_login_without_csrf_token_is_refused(web_seeded):
+    c = TestClient(web_seeded.app)
+    c.get("/login")
+    r = c.post("/login", data={"username": "fukushima", "password": "test-password-123"})
+    assert r.status_code == 403 and "CSRF" in r.text
+
+
+def test_wrong_password_shows_japanese_message(web_seeded):
+    c = TestClient(web_seeded.app)
+    r = c.post(
+        "/login", data={"username": "tokyo", "password": "nope", "csrf_token": csrf_of(c.get("/login").text)}
+    )
+    assert r.status_code == 401 and "ユーザー名またはパスワードが違います" in r.text
+    web_seeded.app.state.chiiki.limiter.reset("user:tokyo", "addr:testclient")
+
+
+def test_login_rate_limit_blocks_after_repeated_failures(web_seeded):
+    web_seeded.app.state.chiiki.limiter.reset("user:kanto", "addr:testclient")
+    c = TestClient(web_seeded.app)
+    token = csrf_of(c.get("/login").text)
+    codes = [
+        c.post("/login", data={"username": "kanto", "password": f"bad{i}", "csrf_token": token}).status_code
+        for i in range(6)
+    ]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
+    # even the right password is refused while blocked
+    r = c.post("/login", data={"username": "kanto", "password": "test-password-123", "csrf_token": token})
+    assert r.status_code == 429 and "一時的" in r.text
+    web_seeded.app.state.chiiki.limiter.reset("user:kanto", "addr:testclient")
+
+
+def test_logout_requires_csrf_and_ends_session(login):
+    c = login("fukushima")
+    assert c.post("/logout", data={}).status_code == 403
+    r = c.post("/logout", data={"csrf_token": csrf_of(c.get("/").text)}, follow_redirects=False)
+    assert r.status_code == 303
+    assert c.get("/", follow_redirects=False).status_code == 303
+
+
+def test_dashboard_shows_map_and_own_region_first(login):
+    r = login("fukushima").get("/")
+    assert r.status_code == 200
+    assert "<svg" in r.text and 'data-pref="07"' in r.text and "福島県（あなたの担当地域）" in r.text
+    table = r.text[r.text.index('id="pref-table"') :]
+    assert table.index("福島県") < table.index("北海道")
+
+
+def test_ranking_page_shows_scatter_ranking_and_pagination(login):
+    r = login("fukushima").get("/firms?pref=07")
+    assert r.status_code == 200
+    assert "コネクター度 × ハブ度" in r.text and 'class="cut"' in r.text and 'id="ranking"' in r.text
+
+
+def test_ranking_page_out_of_scope_is_refused(login):
+    r = login("fukushima").get("/firms?pref=13")
+    assert r.status_code == 403 and "権限がありません" in r.text
+
+
+def test_municipal_user_sees_no_firm_level_page(login):
+    r = login("koriyama").get("/firms?pref=07")
+    assert r.status_code == 403 and "集計値のみ" in r.text
+
+
+def test_ranking_excel_export_has_japanese_headers(login):
+    r = login("tohoku").get("/firms?pref=07&export=xlsx")
+    assert r.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    assert ws.cell(1, 1).value == "企業ID" and ws.max_row > 2
+
+
+def test_firm_page_has_partners_and_map(login):
+    c = login("fukushima")
+    html = c.get("/firms?pref=07").text
+    cid = html.split('href="/firms/')[1].split("?")[0]
+    r = c.get(f"/firms/{cid}")
+    assert (
+        r.status_code == 200
+        and "域内の仕入先" in r.text
+        and "域外の販売先" in r.text
+        and "base-dots" in r.text
+    )
+
+
+def test_firm_page_of_other_prefecture_is_not_found(login, web_seeded):
+    tokyo = login("tokyo").get("/firms?pref=13").text
+    cid = tokyo.split('href="/firms/')[1].split("?")[0]
+    r = login("fukushima").get(f"/firms/{cid}")
+    assert r.status_code == 404 and cid in r.text and "Traceback" not in r.text
+
+
+def test_unknown_page_is_japanese_404(login):
+    r = login("reviewer").get("/no-such-page")
+    assert r.status_code == 404 and "見つかりませんでした" in r.text

@@ -1,0 +1,97 @@
+"""Pure pieces of the web shell: SVG charts, access rules, tokens, rate limiter, ranking sort."""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chiiki.web.access import Principal
+from chiiki.web.analytics import sort_page
+from chiiki.web.charts import TILE_POSITIONS, bar_chart_svg, log_ticks, scatter_log_svg, tile_map_svg
+from chiiki.web.security import LoginRateLimiter, hash_password, issue_token, read_token, verify_password
+from chiiki.web.settings import InsecureSettingsError, WebSettings
+
+
+def test_tile_map_has_47_distinct_tiles():
+    assert sorted(TILE_POSITIONS) == [f"{i:02d}" for i in range(1, 48)]
+    assert len(set(TILE_POSITIONS.values())) == 47
+    svg = tile_map_svg({"07": "福島県"}, title="t", highlight={"07"})
+    assert svg.count('<g class="tile') == 47 and 'class="tile own" data-pref="07"' in svg
+
+
+def test_scatter_drops_zero_points_and_says_so():
+    svg = scatter_log_svg(
+        [0.1, 0.0, 0.01], [0.2, 0.3, 0.0], title="s", x_label="x", y_label="y", x_cut=0.05, y_cut=0.1
+    )
+    assert svg.count("<circle") == 1 and "2社は対数軸に表示できない" in svg and svg.count('class="cut"') == 2
+
+
+def test_chart_text_is_escaped():
+    svg = bar_chart_svg(["<script>"], [1.0], title="<b>")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_log_ticks_cover_range():
+    assert log_ticks(0.003, 0.2) == [0.001, 0.01, 0.1, 1.0]
+
+
+def test_scope_of_each_role():
+    assert Principal("r", "reviewer").firm_prefectures() is None
+    assert Principal("b", "bureau", block_code="tohoku").firm_prefectures() == frozenset(
+        {"02", "03", "04", "05", "06", "07"}
+    )
+    assert Principal("p", "prefecture", prefecture_code="07").firm_prefectures() == frozenset({"07"})
+    assert Principal("m", "municipal", municipality_code="07203").firm_prefectures() == frozenset()
+    assert Principal("a", "admin").firm_prefectures() == frozenset()
+
+
+def test_token_roundtrip_and_tamper():
+    t = issue_token("s" * 40, "alice")
+    assert read_token("s" * 40, t, max_age_s=60) == "alice"
+    assert read_token("other" * 8, t, max_age_s=60) is None
+    assert read_token("s" * 40, t + "x", max_age_s=60) is None
+
+
+def test_password_hash_verifies_and_unknown_user_fails():
+    h = hash_password("correct horse")
+    assert h.startswith("$argon2id$")
+    assert verify_password(h, "correct horse") and not verify_password(h, "wrong")
+    assert not verify_password(None, "anything")
+
+
+def test_rate_limiter_window_expires():
+    now = [0.0]
+    lim = LoginRateLimiter(max_failures=2, window_s=10, clock=lambda: now[0])
+    lim.record_failure("k")
+    lim.record_failure("k")
+    assert lim.is_blocked("k")
+    now[0] = 11.0
+    assert not lim.is_blocked("k")
+
+
+def test_default_secret_refused_in_production():
+    with pytest.raises(InsecureSettingsError):
+        WebSettings(environment="production").check()
+    WebSettings(environment="production", secret_key="k" * 40).check()
+    assert WebSettings(environment="production", secret_key="k" * 40).secure_cookies
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.floats(0, 1, allow_nan=False)), min_size=0, max_size=60),
+    page=st.integers(1, 5),
+    per_page=st.integers(1, 15),
+)
+def test_sort_page_matches_full_sort(values, page, per_page):
+    df = pl.DataFrame(
+        {"company_id": [f"C{i:03d}" for i in range(len(values))], "connector_degree": values},
+        schema={"company_id": pl.Utf8, "connector_degree": pl.Float64},
+    )
+    got, total = sort_page(df, sort="connector_degree", page=page, per_page=per_page)
+    full = df.sort(["connector_degree", "company_id"], descending=[True, False], nulls_last=True)
+    assert total == len(values)
+    assert got["company_id"].to_list() == full.slice((page - 1) * per_page, per_page)["company_id"].to_list()
+    assert np.all(np.diff(got["connector_degree"].drop_nulls().to_numpy()) <= 0)
