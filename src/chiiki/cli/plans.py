@@ -1,0 +1,236 @@
+"""``chiiki plans``: list, show, export and import plans (issue #6 §7, §9).
+
+The command line acts as a local administrator (``cli``); web users act through their roles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.table import Table
+
+from chiiki.cli.output import console, fail
+
+app = typer.Typer(
+    help="クラスター計画（A・B・C）の一覧・内容表示・Excel/JSON 出力・取込みを行います。",
+    no_args_is_help=True,
+)
+
+CLI_ACTOR = "cli"
+PlanId = Annotated[int, typer.Argument(help="計画ID（chiiki plans list で確認できます）")]
+
+
+@contextmanager
+def _session() -> Iterator[object]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from chiiki.store import StoreError, create_engine_from_settings, get_settings, session_scope
+    from chiiki.store.migrate import is_up_to_date
+
+    engine = create_engine_from_settings(get_settings())
+    try:
+        try:
+            ready = is_up_to_date(engine)
+        except SQLAlchemyError as exc:
+            raise fail(
+                f"データベースに接続できません（{exc.__class__.__name__}）。CHIIKI_DATABASE_URL を確認してください。"
+            ) from exc
+        if not ready:
+            raise fail(
+                "データベースが作成されていないか古い版です。先に `chiiki db upgrade` を実行してください。"
+            )
+        try:
+            with session_scope(engine) as session:
+                yield session
+        except StoreError as exc:
+            raise fail(str(exc)) from exc
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
+    finally:
+        engine.dispose()
+
+
+def plans_frame(plans: list) -> pl.DataFrame:  # noqa: ANN001 - list of Plan rows
+    """The listing: ``id, type, title, state, owner`` and more, one row per plan."""
+    from chiiki.plans.labels import STATE_LABELS
+    from chiiki.store.plans import owner_label
+
+    return pl.DataFrame(
+        {
+            "id": [p.id for p in plans],
+            "type": [p.plan_type for p in plans],
+            "title": [p.title for p in plans],
+            "state": [p.state for p in plans],
+            "state_label": [STATE_LABELS[p.state] for p in plans],
+            "owner": [owner_label(p) for p in plans],
+            "period": [f"{p.period_start}-{p.period_end}" for p in plans],
+            "is_demo": [p.is_demo for p in plans],
+        },
+        schema={
+            "id": pl.Int64,
+            "type": pl.Utf8,
+            "title": pl.Utf8,
+            "state": pl.Utf8,
+            "state_label": pl.Utf8,
+            "owner": pl.Utf8,
+            "period": pl.Utf8,
+            "is_demo": pl.Boolean,
+        },
+    )
+
+
+@app.command("list")
+def list_(
+    fmt: Annotated[str, typer.Option("--format", help="出力形式: table（画面表示）または json")] = "table",
+    plan_type: Annotated[str | None, typer.Option("--type", help="計画類型 A / B / C で絞り込みます")] = None,
+) -> None:
+    """登録されている計画の一覧（ID、類型、名称、状態、策定主体）。"""
+    from chiiki.store.plans import list_plans
+
+    if fmt not in ("table", "json"):
+        raise fail(f"--format は table か json です: {fmt}")
+    if plan_type is not None and plan_type not in ("A", "B", "C"):
+        raise fail(f"--type は A / B / C のいずれかです: {plan_type}")
+    with _session() as session:
+        frame = plans_frame(list_plans(session, plan_type=plan_type))
+    if fmt == "json":
+        typer.echo(json.dumps(frame.to_dicts(), ensure_ascii=False, indent=1))
+        return
+    if frame.is_empty():
+        console.print("計画はまだ登録されていません（`chiiki demo` でデモ計画を作れます）。")
+        return
+    table = Table(title="計画一覧")
+    for label in ("ID", "類型", "計画名", "状態", "策定主体", "期間", "デモ"):
+        table.add_column(label)
+    for r in frame.iter_rows(named=True):
+        table.add_row(
+            str(r["id"]),
+            r["type"],
+            r["title"],
+            r["state_label"],
+            r["owner"],
+            r["period"],
+            "デモデータ" if r["is_demo"] else "",
+        )
+    console.print(table)
+
+
+@app.command()
+def show(plan_id: PlanId) -> None:
+    """計画の内容（概要、要件、KPI、重点支援企業、波及効果、支援策）を表示します。"""
+    from chiiki.store.documents import plan_document
+
+    with _session() as session:
+        doc = plan_document(session, plan_id)
+    p = doc["plan"]
+    demo = "  [bold red]※デモデータ[/]" if p["is_demo"] else ""
+    console.print(f"[bold]{p['title']}[/]（ID {p['id']}）{demo}")
+    console.print(
+        f"{p['type_label']} / 策定主体: {p['owner']} / 期間: {p['period_start']}〜{p['period_end']}年度"
+        f" / 状態: {p['state_label']}"
+    )
+    if p["focus_field_names"]:
+        console.print("重点分野: " + "、".join(p["focus_field_names"]))
+    if p["local_resources"]:
+        console.print("地域資源: " + "、".join(p["local_resources"]))
+    if p["description"]:
+        console.print(p["description"])
+    req = Table(title="計画要件")
+    for label in ("要件", "判定", "状態", "説明"):
+        req.add_column(label, overflow="fold")
+    for r in doc["requirements"]:
+        req.add_row(r["label"], "自動" if r["is_auto"] else "審査", r["status_label"], r["auto_explanation"])
+    console.print(req)
+    if doc["kpis"]:
+        kpi = Table(title="KPI")
+        for label in (
+            "KPI",
+            "単位",
+            "基準年度",
+            "基準値",
+            f"{p['period_end']}年度 目標",
+            "最新の実績",
+            "状況",
+        ):
+            kpi.add_column(label)
+        for k in doc["kpis"]:
+            target = next((t["value"] for t in k["targets"] if t["fiscal_year"] == p["period_end"]), None)
+            reported = [s for s in k["status"] if s["actual"] is not None]
+            last = reported[-1] if reported else None
+            kpi.add_row(
+                k["label"],
+                k["unit"],
+                str(k["baseline_year"] or ""),
+                _num(k["baseline"]),
+                _num(target),
+                _num(last["actual"]) + (f"（{last['fiscal_year']}）" if last else ""),
+                last["status_label"] if last else "未報告",
+            )
+        console.print(kpi)
+    if doc["priority_firms"]:
+        names = "、".join(f"{f['name'] or f['company_id']}" for f in doc["priority_firms"][:10])
+        more = f" ほか {len(doc['priority_firms']) - 10} 社" if len(doc["priority_firms"]) > 10 else ""
+        console.print(f"重点支援企業（{len(doc['priority_firms'])} 社）: {names}{more}")
+    for c in doc["candidate_projects"]:
+        console.print(
+            f"候補プロジェクト: {c['title']}（{c['prefecture_code']}、投資見込 {_num(c['investment_amount'])} 千円）"
+        )
+    for s in doc["ripple_scenarios"]:
+        console.print(f"波及効果シナリオ: {s['name']}（単位 {s['unit']}）")
+    if doc["support_measures"]:
+        console.print("活用できる支援策: " + "、".join(m["name"] for m in doc["support_measures"]))
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:,.0f}"
+
+
+@app.command()
+def export(
+    plan_id: PlanId,
+    out: Annotated[Path, typer.Option("--out", help="出力ファイル（.xlsx または .json）")],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="xlsx または json（省略時は --out の拡張子から）")
+    ] = None,
+) -> None:
+    """計画を Excel（提出用の別添の構成）または JSON に出力します。JSON は `chiiki plans import` で取り込めます。"""
+    from chiiki.plans.export import write_plan_json, write_plan_xlsx
+    from chiiki.store.documents import plan_document
+
+    fmt = fmt or out.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "json"):
+        raise fail(f"--format は xlsx か json です（指定値: {fmt}）。")
+    with _session() as session:
+        doc = plan_document(session, plan_id)
+    try:
+        (write_plan_xlsx if fmt == "xlsx" else write_plan_json)(doc, out)
+    except OSError as exc:
+        raise fail(
+            f"{out} に書き込めません（{exc.strerror}）。出力先のフォルダと権限を確認してください。"
+        ) from exc
+    console.print(f"[bold green]計画 {plan_id} を出力しました[/]: {out}")
+
+
+@app.command("import")
+def import_(
+    path: Annotated[Path, typer.Argument(help="chiiki plans export --format json で出力したファイル")],
+) -> None:
+    """JSON に出力した計画を新しい計画として取り込みます（管理者として復元: 状態・審査・履歴も含む）。"""
+    from chiiki.plans.export import read_plan_json
+    from chiiki.plans.workflow import ActorRef
+    from chiiki.store.documents import import_plan_document
+
+    try:
+        doc = read_plan_json(path)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    with _session() as session:
+        plan = import_plan_document(session, doc, actor=ActorRef(CLI_ACTOR, "admin"))
+        new_id = plan.id
+    console.print(f"[bold green]計画を取り込みました[/]: ID {new_id}")

@@ -1,0 +1,385 @@
+"""SQLAlchemy 2 models of every table of the project (one linear Alembic history, issue #6 §1).
+
+Editable rows carry a ``version`` column used as SQLAlchemy's ``version_id_col``: an UPDATE names the
+version it read, so a concurrent edit is detected instead of silently overwritten (issue #6 §6).
+Money is in 千円 (SPEC §2) unless a column says otherwise; codes are strings.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+ROLES = ("admin", "reviewer", "bureau", "prefecture", "municipal")
+PLAN_TYPES = ("A", "B", "C")
+OWNER_LEVELS = ("block", "prefecture", "municipality")
+PLAN_STATES = ("draft", "submitted", "under_review", "approved", "returned", "monitoring", "closed")
+REQUIREMENT_STATUSES = ("pending", "met", "not_met", "not_applicable")
+KPI_VALUE_KINDS = ("target", "actual")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Versioned:
+    """Mixin: optimistic concurrency with a ``version`` counter (starts at 1)."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:  # noqa: N805 - SQLAlchemy declared_attr
+        return {"version_id_col": cls.version}
+
+
+class User(Versioned, Base):
+    """A person who logs in (the web shell hashes passwords with argon2)."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    prefecture_code: Mapped[str | None] = mapped_column(String(2))
+    block_code: Mapped[str | None] = mapped_column(String(20))
+    municipality_code: Mapped[str | None] = mapped_column(String(5))
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AuditLog(Base):
+    """Who did what, when, to which row, with the row before and after (issue #6 §6)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    action: Mapped[str] = mapped_column(String(50), nullable=False)
+    entity: Mapped[str] = mapped_column(String(50), nullable=False)
+    entity_id: Mapped[str] = mapped_column(String(100), nullable=False)
+    before: Mapped[Any | None] = mapped_column(JSONType)
+    after: Mapped[Any | None] = mapped_column(JSONType)
+
+
+class DatasetVersion(Base):
+    """A registered, validated firm data set version (Parquet files under the data directory)."""
+
+    __tablename__ = "datasets"
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_datasets_name_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    version: Mapped[str] = mapped_column(String(100), nullable=False)
+    path: Mapped[str] = mapped_column(Text, nullable=False)
+    sha256: Mapped[dict[str, str]] = mapped_column(JSONType, nullable=False)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    is_current: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class Plan(Versioned, Base):
+    """An A, B or C plan (SPEC §6.1) owned by a block, prefecture or municipality."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        CheckConstraint(_in("plan_type", PLAN_TYPES), name="plan_type"),
+        CheckConstraint(_in("owner_level", OWNER_LEVELS), name="owner_level"),
+        CheckConstraint(_in("state", PLAN_STATES), name="state"),
+        CheckConstraint("period_start <= period_end", name="period"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_type: Mapped[str] = mapped_column(String(1), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    owner_level: Mapped[str] = mapped_column(String(20), nullable=False)
+    block_code: Mapped[str | None] = mapped_column(String(20), index=True)
+    prefecture_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    municipality_code: Mapped[str | None] = mapped_column(String(5))
+    period_start: Mapped[int] = mapped_column(Integer, nullable=False)
+    period_end: Mapped[int] = mapped_column(Integer, nullable=False)
+    focus_fields: Mapped[list[int]] = mapped_column(JSONType, nullable=False, default=list)
+    local_resources: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="draft")
+    is_demo: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow
+    )
+
+    requirements: Mapped[list[PlanRequirement]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanRequirement.position"
+    )
+    kpis: Mapped[list[Kpi]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Kpi.id"
+    )
+    priority_firms: Mapped[list[PriorityFirm]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PriorityFirm.rank"
+    )
+    candidate_projects: Mapped[list[CandidateProject]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="CandidateProject.id"
+    )
+    ripple_scenarios: Mapped[list[RippleScenario]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="RippleScenario.id"
+    )
+    screenings: Mapped[list[Screening]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Screening.id"
+    )
+    state_history: Mapped[list[PlanStateChange]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="PlanStateChange.id"
+    )
+
+
+class PlanRequirement(Versioned, Base):
+    """One checklist item of SPEC §6.2 for a plan: evidence, status, reviewer comment."""
+
+    __tablename__ = "plan_requirements"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "code", name="uq_plan_requirements_plan_code"),
+        CheckConstraint(_in("status", REQUIREMENT_STATUSES), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code: Mapped[str] = mapped_column(String(40), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    label: Mapped[str] = mapped_column(Text, nullable=False)
+    is_auto: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="pending")
+    evidence: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    auto_explanation: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    reviewer_comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="requirements")
+
+
+class Kpi(Versioned, Base):
+    """A KPI of a plan (SPEC §6.3): baseline (with where it came from) and its target rule."""
+
+    __tablename__ = "kpis"
+    __table_args__ = (UniqueConstraint("plan_id", "code", name="uq_kpis_plan_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code: Mapped[str] = mapped_column(String(40), nullable=False)
+    label: Mapped[str] = mapped_column(String(200), nullable=False)
+    unit: Mapped[str] = mapped_column(String(20), nullable=False)
+    baseline_year: Mapped[int | None] = mapped_column(Integer)
+    baseline: Mapped[float | None] = mapped_column(Float)
+    baseline_source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    target_rule: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="kpis")
+    values: Mapped[list[KpiValue]] = relationship(
+        back_populates="kpi", cascade="all, delete-orphan", order_by="(KpiValue.kind, KpiValue.fiscal_year)"
+    )
+
+
+class KpiValue(Versioned, Base):
+    """A yearly target or actual of a KPI."""
+
+    __tablename__ = "kpi_values"
+    __table_args__ = (
+        UniqueConstraint("kpi_id", "fiscal_year", "kind", name="uq_kpi_values_kpi_year_kind"),
+        CheckConstraint(_in("kind", KPI_VALUE_KINDS), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kpi_id: Mapped[int] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"), nullable=False, index=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer, nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    value: Mapped[float] = mapped_column(Float, nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    kpi: Mapped[Kpi] = relationship(back_populates="values")
+
+
+class PriorityFirm(Base):
+    """A 重点支援企業 of a plan, with its indicators as they were at selection (SPEC §3.2, §6.1 B)."""
+
+    __tablename__ = "priority_firms"
+    __table_args__ = (UniqueConstraint("plan_id", "company_id", name="uq_priority_firms_plan_company"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    company_id: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    rank: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+    score_run: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    selected_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    selected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates="priority_firms")
+
+
+class CandidateProject(Versioned, Base):
+    """A prefecture's candidate project for a block's A plan (SPEC §6.1 A, §6.2 A)."""
+
+    __tablename__ = "candidate_projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    prefecture_code: Mapped[str] = mapped_column(String(2), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    field_id: Mapped[int | None] = mapped_column(Integer)
+    investment_amount: Mapped[int | None] = mapped_column(BigInteger)
+    """Expected investment in 千円."""
+    ministries: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
+    """Ministries already coordinated with: ``[{"name": "経済産業省", "since": "2026-04-01"}, …]``."""
+    wage_plan: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    wage_growth_rate: Mapped[float | None] = mapped_column(Float)
+    """Planned yearly wage growth rate (0.05 = 5 %)."""
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    submitted_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates="candidate_projects")
+
+
+class RippleScenario(Base):
+    """A ripple-effect scenario (SPEC §5): its inputs and the results frame, both as JSON."""
+
+    __tablename__ = "ripple_scenarios"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False)
+    unit: Mapped[str] = mapped_column(String(20), nullable=False, default="百万円")
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    plan: Mapped[Plan] = relationship(back_populates="ripple_scenarios")
+
+
+class Screening(Base):
+    """A reviewer's screening of a plan (SPEC §6.4): per-requirement scores, total, decision."""
+
+    __tablename__ = "screenings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    reviewer: Mapped[str] = mapped_column(String(100), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    scores: Mapped[dict[str, int]] = mapped_column(JSONType, nullable=False)
+    total: Mapped[float] = mapped_column(Float, nullable=False)
+    max_total: Mapped[float] = mapped_column(Float, nullable=False)
+    decision: Mapped[str] = mapped_column(String(20), nullable=False)
+    reasons: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="screenings")
+
+
+class SupportMeasure(Versioned, Base):
+    """A support measure of the catalog (SPEC §6.4; seed 支援策)."""
+
+    __tablename__ = "support_measures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True, nullable=False)
+    category: Mapped[str] = mapped_column(String(100), nullable=False)
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    plan_types: Mapped[list[str]] = mapped_column(JSONType, nullable=False)
+    field_ids: Mapped[list[int] | None] = mapped_column(JSONType)
+    local_resources: Mapped[list[str] | None] = mapped_column(JSONType)
+    for_firms: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class PlanStateChange(Base):
+    """One workflow transition of a plan (SPEC §6.5)."""
+
+    __tablename__ = "plan_state_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    action: Mapped[str] = mapped_column(String(30), nullable=False)
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20), nullable=False)
+    actor: Mapped[str] = mapped_column(String(100), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+    plan: Mapped[Plan] = relationship(back_populates="state_history")
+
+
+__all__ = [
+    "AuditLog",
+    "Base",
+    "CandidateProject",
+    "DatasetVersion",
+    "Kpi",
+    "KpiValue",
+    "Plan",
+    "PlanRequirement",
+    "PlanStateChange",
+    "PriorityFirm",
+    "RippleScenario",
+    "Screening",
+    "SupportMeasure",
+    "User",
+]
