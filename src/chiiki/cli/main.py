@@ -6,10 +6,12 @@ import typer
 
 from chiiki.cli import admin, serve
 from chiiki.cli import data as data_cli
+from chiiki.cli import db as db_cli
 from chiiki.cli import demo as demo_cli
 from chiiki.cli import firms as firms_cli
 from chiiki.cli import industry as industry_cli
 from chiiki.cli import io as io_cli
+from chiiki.cli import plans as plans_cli
 from chiiki.cli import reference as reference_cli
 
 app = typer.Typer(
@@ -23,6 +25,8 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 app.add_typer(reference_cli.app, name="reference")
+app.add_typer(db_cli.app, name="db")
+app.add_typer(plans_cli.app, name="plans")
 app.add_typer(firms_cli.app, name="firms")
 app.add_typer(industry_cli.app, name="industry")
 app.add_typer(io_cli.app, name="io")

@@ -1,0 +1,515 @@
+"""``chiiki firms …``: firm analytics commands (SPEC §3), thin shells over :mod:`chiiki.firms`.
+
+Each command parses, loads the data directory, calls one core function and formats. Domain errors
+(:class:`chiiki.firms.FirmAnalysisError`, unreadable or invalid data) become Japanese messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import polars as pl
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from chiiki.cli.output import console, err_console, fail, print_frame, write_frame
+from chiiki.data.contract import COMPANIES, TRANSACTIONS, Dataset
+from chiiki.data.readers import MANIFEST, DataReadError, read_dataset, read_manifest
+from chiiki.firms import (
+    FirmAnalysisError,
+    estimate_amounts,
+    firm_ripple,
+    in_region_transaction_value,
+    network_roles,
+    priority_scores,
+    read_region_mapping,
+    select_priority,
+)
+from chiiki.firms.connector_hub import COLUMN_LABELS, degrees_from_network
+from chiiki.firms.network import build_network
+from chiiki.firms.roles import roles_from_network
+from chiiki.firms.scores import parse_weights
+
+app = typer.Typer(
+    help=(
+        "企業分析: コネクター度・ハブ度、重点支援企業の得点と選定、取引額の推計、ネットワーク上の役割、"
+        "域内取引額と企業間の波及（金額は千円）。"
+    ),
+    no_args_is_help=True,
+)
+
+T = TypeVar("T")
+
+LABELS = {
+    **COLUMN_LABELS,
+    "prefecture_code": "都道府県コード",
+    "score": "総合得点",
+    "score_rank": "得点順位",
+    "selected": "選定",
+    "reasons": "選定理由",
+    "participation": "参加係数",
+    "within_z": "域内次数z",
+    "participation_weighted": "参加係数（金額）",
+    "within_z_weighted": "域内次数z（金額）",
+    "role": "役割",
+    "direct": "直接効果（千円）",
+    "induced": "誘発額（千円）",
+    "total": "合計（千円）",
+    "is_shocked": "需要増の企業",
+    "in_region_value": "域内取引額（千円）",
+}
+
+DirArg = Annotated[
+    Path, typer.Argument(help="企業・取引データのフォルダ（chiiki synth / import の出力など）")
+]
+YearOpt = Annotated[int | None, typer.Option("--year", help="年度（省略時はデータの最新年度）")]
+LevelOpt = Annotated[
+    str, typer.Option("--level", help="地域の単位: prefecture（都道府県）/ municipality / block / custom")
+]
+RegionsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--regions", help="独自地域の定義CSV（municipality_code,region_code）。--level custom で使用"
+    ),
+]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="出力ファイル（.csv / .xlsx / .parquet）")]
+FormatOpt = Annotated[str, typer.Option("--format", help="画面出力の形式: table / csv / json")]
+LimitOpt = Annotated[int, typer.Option("--limit", help="画面に表示する最大行数")]
+
+
+@contextmanager
+def _spinner(text: str) -> Iterator[None]:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        progress.add_task(text, total=None)
+        yield
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Call ``fn``; domain errors become a Japanese message and exit code 2 (no traceback)."""
+    try:
+        return fn()
+    except (FirmAnalysisError, DataReadError) as exc:
+        raise fail(str(exc)) from exc
+    except Exception as exc:
+        from chiiki.data.validation import DataValidationError
+
+        if isinstance(exc, DataValidationError):
+            raise fail(
+                f"データにエラーがあります: {exc}。chiiki validate で詳細を確認してください。"
+            ) from exc
+        raise
+
+
+def load_dataset(
+    directory: Path, *, company_years: list[int] | None = None, link_years: list[int] | None = None
+) -> Dataset:
+    """Load only the years needed. A validated Parquet directory (manifest) is scanned with a year
+    filter, so national-scale data loads fast; anything else goes through :func:`read_dataset`."""
+    if not directory.is_dir():
+        raise FirmAnalysisError(f"データのフォルダが見つかりません: {directory}")
+    manifest = read_manifest(directory)
+    comp_path, tx_path = directory / "companies.parquet", directory / "transactions.parquet"
+    if manifest and manifest.get("validated") and comp_path.exists() and tx_path.exists():
+
+        def scan(path: Path, names: list[str], years: list[int] | None) -> pl.DataFrame:
+            lf = pl.scan_parquet(path)
+            cols = [c for c in lf.collect_schema().names() if c in names]
+            lf = lf.select(cols)
+            if years is not None:
+                lf = lf.filter(pl.col("fiscal_year").is_in(years))
+            return lf.collect()
+
+        return Dataset(
+            scan(comp_path, COMPANIES.names, company_years),
+            scan(tx_path, [*TRANSACTIONS.names, "amount_estimated"], link_years),
+        )
+    ds = read_dataset(directory)
+    if company_years is not None:
+        ds = Dataset(ds.companies.filter(pl.col("fiscal_year").is_in(company_years)), ds.transactions)
+    if link_years is not None:
+        ds = Dataset(ds.companies, ds.transactions.filter(pl.col("fiscal_year").is_in(link_years)))
+    return ds
+
+
+def _regions(level: str, regions: Path | None) -> pl.DataFrame | None:
+    if regions is not None and level != "custom":
+        raise FirmAnalysisError("--regions は --level custom のときに指定してください。")
+    return read_region_mapping(regions) if regions is not None else None
+
+
+def _notes(notes: list[str]) -> None:
+    for note in notes:
+        err_console.print(f"[yellow]注:[/] {note}")
+
+
+def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
+    """Excel via openpyxl (already a dependency), one sheet, header row frozen."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "結果"
+    ws.append(frame.columns)
+    for row in frame.iter_rows():
+        ws.append(list(row))
+    ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _emit(
+    frame: pl.DataFrame,
+    *,
+    out: Path | None,
+    fmt: str,
+    title: str,
+    limit: int,
+    show: list[str] | None = None,
+) -> None:
+    """Write ``frame`` to ``out`` (all columns, identifiers as headers) or show it: a table shows the
+    ``show`` columns with Japanese headers and rounded degrees; csv / json give every column."""
+    if out is not None:
+        if out.suffix.lower() == ".xlsx":
+            _write_xlsx(frame, out)
+        else:
+            write_frame(frame, out)
+        err_console.print(f"[bold green]{frame.height:,} 行を書き出しました[/]: {out}")
+        return
+    if fmt != "table":
+        print_frame(frame, fmt=fmt, title=title, limit=limit)
+        return
+    shown = frame.select([c for c in show if c in frame.columns]) if show else frame
+    shown = shown.with_columns(pl.col(pl.Float64).round(4))
+    shown = shown.rename({k: v for k, v in LABELS.items() if k in shown.columns})
+    print_frame(shown, fmt=fmt, title=title, limit=limit)
+    if show and len(shown.columns) < frame.width:
+        err_console.print(
+            "（主な列のみ表示。全列は --out FILE.csv / .xlsx / .parquet または --format csv で）"
+        )
+
+
+def _year(directory: Path, year: int | None) -> int:
+    """``year`` checked against the data's years (manifest), or the latest year when None."""
+    manifest = read_manifest(directory) or {}
+    years = [int(y) for y in manifest.get("years") or []]
+    if not years:
+        if not directory.is_dir():
+            raise FirmAnalysisError(f"データのフォルダが見つかりません: {directory}")
+        ds = load_dataset(directory)
+        years = sorted(ds.companies.get_column("fiscal_year").unique().drop_nulls().to_list())
+    if not years:
+        raise FirmAnalysisError(f"{directory}: 企業データが空です。")
+    if year is None:
+        return max(years)
+    if year not in years:
+        raise FirmAnalysisError(
+            f"{year}年度のデータがありません。データにある年度: {', '.join(map(str, years))}。"
+            "--year を指定し直してください。"
+        )
+    return year
+
+
+@app.command("connector-hub")
+def connector_hub_cmd(
+    directory: DirArg,
+    year: YearOpt = None,
+    level: LevelOpt = "prefecture",
+    regions: RegionsOpt = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="この地域コードの企業だけを出力（例: 07）")
+    ] = None,
+    roles: Annotated[
+        bool, typer.Option("--roles", help="参加係数・域内次数zスコア（SPEC §3.4）も出力")
+    ] = False,
+    out: OutOpt = None,
+    fmt: FormatOpt = "table",
+    limit: LimitOpt = 30,
+) -> None:
+    """コネクター度・ハブ度（SPEC §3.1）を企業ごとに計算します。
+
+    コネクター度 = 企業の域外販売額 ÷ 地域の域外販売額の合計、
+    ハブ度 = 企業の域内仕入額 ÷ 地域の域内仕入額の合計。
+    地域ごと・コネクター度順位順に並べます。取引先不明・取引額欠損などで除外した取引の件数と理由を表示します。
+    """
+
+    def work() -> None:
+        y = _year(directory, year)
+        mapping = _regions(level, regions)
+        with _spinner(f"{y}年度のコネクター度・ハブ度を計算しています…"):
+            ds = load_dataset(directory, company_years=[y], link_years=[y])
+            net = build_network(ds.companies, ds.transactions, year=y, level=level, regions=mapping)
+            result = degrees_from_network(net, level=level)
+            frame = result.firms
+            if roles:
+                frame = frame.join(
+                    roles_from_network(net), on="company_id", how="left", maintain_order="left"
+                )
+        if region is not None:
+            if region not in set(result.regions.get_column("region_code").to_list()):
+                raise FirmAnalysisError(
+                    f"地域コード {region} の企業がありません。--level と地域コードを確認してください。"
+                )
+            frame = frame.filter(pl.col("region_code") == region)
+        _notes(result.notes)
+        show = [
+            "company_id",
+            "name",
+            "region_code",
+            "out_sales",
+            "in_purchases",
+            "connector_degree",
+            "hub_degree",
+            "connector_rank",
+            "hub_rank",
+            "participation",
+            "within_z",
+            "role",
+        ]
+        _emit(frame, out=out, fmt=fmt, title=f"コネクター度・ハブ度（{y}年度）", limit=limit, show=show)
+
+    _run(work)
+
+
+@app.command("roles")
+def roles_cmd(
+    directory: DirArg,
+    year: YearOpt = None,
+    level: LevelOpt = "prefecture",
+    regions: RegionsOpt = None,
+    modules: Annotated[
+        str, typer.Option("--modules", help="モジュール: regions（地域）/ communities（検出）")
+    ] = ("regions"),
+    out: OutOpt = None,
+    fmt: FormatOpt = "table",
+    limit: LimitOpt = 30,
+) -> None:
+    """ネットワーク上の役割（SPEC §3.4）: 参加係数 P と域内次数 z スコア（件数・金額の両方）と役割 R1〜R7。"""
+
+    def work() -> None:
+        y = _year(directory, year)
+        mapping = _regions(level, regions)
+        with _spinner("役割を計算しています…"):
+            ds = load_dataset(directory, company_years=[y], link_years=[y])
+            frame = network_roles(
+                ds.companies, ds.transactions, year=y, level=level, regions=mapping, modules=modules
+            )
+        show = [
+            "company_id",
+            "participation",
+            "within_z",
+            "participation_weighted",
+            "within_z_weighted",
+            "role",
+        ]
+        _emit(frame, out=out, fmt=fmt, title=f"ネットワーク上の役割（{y}年度）", limit=limit, show=show)
+
+    _run(work)
+
+
+def _int_list(text: str | None, option: str) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        return [int(p) for p in text.split(",") if p.strip()]
+    except ValueError:
+        raise FirmAnalysisError(
+            f"{option} は 1,5,12 のように番号をカンマ区切りで指定してください: {text}"
+        ) from None
+
+
+@app.command("score")
+def score_cmd(
+    directory: DirArg,
+    pref: Annotated[
+        str | None, typer.Option("--pref", help="都道府県コード（例: 07）。省略時は全都道府県")
+    ] = None,
+    year: YearOpt = None,
+    weights: Annotated[
+        str | None, typer.Option("--weights", help="重み（例: connector_degree=0.2,hub_degree=0.2）")
+    ] = None,
+    top: Annotated[int | None, typer.Option("--top", help="得点上位N社を選定")] = None,
+    min_score: Annotated[float | None, typer.Option("--min-score", help="得点がS点以上の企業を選定")] = None,
+    hub_connector_top: Annotated[
+        float | None, typer.Option("--hub-connector-top", help="コネクター度・ハブ度とも上位p%の企業を選定")
+    ] = None,
+    fields: Annotated[
+        str | None, typer.Option("--fields", help="重点分野の番号（1〜17、カンマ区切り）")
+    ] = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = "table",
+    limit: LimitOpt = 30,
+) -> None:
+    """重点支援企業の候補を6指標の偏差値で評価し、選定します（SPEC §3.2）。
+
+    指標: コネクター度・ハブ度（各15%）、3年平均営業利益・3年平均従業者数（各15%）、
+    利益・雇用の年平均成長率（各20%）。
+    選定基準を指定しないときは上位10社を選定します。3年分のデータがないときは成長率を除き重みを再配分します。
+    """
+
+    def work() -> None:
+        y = _year(directory, year)
+        w = parse_weights(weights) if weights else None
+        field_ids = _int_list(fields, "--fields")
+        with _spinner("得点を計算しています…"):
+            ds = load_dataset(directory, company_years=[y - 2, y - 1, y], link_years=[y])
+            scores = priority_scores(ds.companies, ds.transactions, prefecture=pref, year=y, weights=w)
+        rules = {"top_n": top, "min_score": min_score, "hub_connector_top": hub_connector_top}
+        notes = list(scores.notes)
+        if all(v is None for v in rules.values()):
+            rules["top_n"] = 10
+            notes.append("選定基準の指定がないため、得点上位10社を選定しました。")
+        frame = select_priority(scores.firms, fields=field_ids, **rules)
+        _notes(notes)
+        _emit(
+            frame,
+            out=out,
+            fmt=fmt,
+            title=f"重点支援企業の得点（基準年度 {y}）",
+            limit=limit,
+            show=["company_id", "name", "prefecture_code", "score", "score_rank", "selected", "reasons"],
+        )
+
+    _run(work)
+
+
+@app.command("estimate-amounts")
+def estimate_amounts_cmd(
+    directory: DirArg,
+    out: Annotated[Path, typer.Option("--out", help="推計後のデータを書き出すフォルダ")],
+    beta: Annotated[float, typer.Option("--beta", help="販売先の売上高の指数 β（既定 1）")] = 1.0,
+    business_share: Annotated[
+        Path | None,
+        typer.Option("--business-share", help="JSIC大分類ごとの事業者向け販売比率のCSV（major_code,share）"),
+    ] = None,
+    ras: Annotated[bool, typer.Option("--ras", help="RAS法で販売先の仕入総額に合わせる")] = False,
+    purchases: Annotated[
+        Path | None,
+        typer.Option("--purchases", help="仕入総額のCSV（company_id,fiscal_year,purchases）。RAS用"),
+    ] = None,
+) -> None:
+    """欠損している取引額を推計して補完します（SPEC §3.3）。
+
+    取引額 = s × 販売側の売上高 × 販売先の売上高^β ÷ Σ（販売先の売上高^β）。
+    推計した取引には amount_estimated = true を付け、
+    推計値を使った分析結果にはその旨を表示します。出力フォルダはそのまま他のコマンドで読めます。
+    """
+
+    def work() -> None:
+        share = pl.read_csv(business_share, infer_schema=False) if business_share else None
+        if share is not None and "share" in share.columns:
+            share = share.with_columns(pl.col("share").cast(pl.Float64, strict=False))
+        purch = pl.read_csv(purchases, infer_schema=False) if purchases else None
+        if out.resolve() == directory.resolve():
+            raise FirmAnalysisError(
+                "--out には入力と別のフォルダを指定してください（元データは上書きしません）。"
+            )
+        with _spinner("取引額を推計しています…"):
+            ds = load_dataset(directory)
+            result = estimate_amounts(
+                ds.companies, ds.transactions, beta=beta, business_share=share, ras=ras, purchases=purch
+            )
+            from chiiki.data.datasets import write_dataset
+
+            write_dataset(
+                Dataset(ds.companies, result.transactions),
+                out,
+                info={"estimated_amounts": {"beta": beta, "ras": ras, "source": str(directory)}},
+            )
+        _notes(result.report.notes)
+        print_frame(result.report.to_frame(), title="取引額の推計")
+        console.print(f"[bold green]書き出しました[/]: {out / MANIFEST}")
+
+    _run(work)
+
+
+def _firm_ids(firms: list[str]) -> list[str]:
+    ids = [p.strip() for f in firms for p in f.split(",") if p.strip()]
+    if not ids:
+        raise FirmAnalysisError("--firm に企業IDを1つ以上指定してください。")
+    return ids
+
+
+@app.command("ripple")
+def ripple_cmd(
+    directory: DirArg,
+    firm: Annotated[list[str], typer.Option("--firm", help="需要が増える企業のID（複数可）")],
+    delta: Annotated[float, typer.Option("--delta", help="各企業の生産（売上）の増加額（千円）")],
+    year: YearOpt = None,
+    level: LevelOpt = "prefecture",
+    regions: RegionsOpt = None,
+    top: Annotated[int, typer.Option("--top", help="表示する域内仕入先の数")] = 20,
+    out: OutOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """企業の生産増加が域内の仕入先に及ぼす波及（SPEC §3.5）: x = (I − A)⁻¹ f、a_ji = 取引額_ji ÷ 売上高_i。
+
+    生産が増える域内の仕入先と増加額、域内で誘発される生産額の合計（千円）を表示します。
+    """
+
+    def work() -> None:
+        y = _year(directory, year)
+        mapping = _regions(level, regions)
+        with _spinner("波及を計算しています…"):
+            ds = load_dataset(directory, company_years=[y], link_years=[y])
+            r = firm_ripple(
+                ds.companies,
+                ds.transactions,
+                year=y,
+                firms=_firm_ids(firm),
+                delta=delta,
+                level=level,
+                regions=mapping,
+                top=top,
+            )
+        _notes(r.notes)
+        err_console.print(
+            f"直接効果 {r.direct:,.0f} 千円、域内の誘発生産額 {r.induced:,.1f} 千円、合計 {r.total:,.1f} 千円"
+            f"（倍率 {r.total / r.direct if r.direct else float('nan'):.4f}）"
+        )
+        _emit(
+            r.firms,
+            out=out,
+            fmt=fmt,
+            title=f"域内の仕入先への波及（{y}年度、千円）",
+            limit=top + 10,
+        )
+
+    _run(work)
+
+
+@app.command("in-region-value")
+def in_region_value_cmd(
+    directory: DirArg,
+    firm: Annotated[list[str], typer.Option("--firm", help="企業ID（複数可、カンマ区切り可）")],
+    year: YearOpt = None,
+    level: LevelOpt = "prefecture",
+    regions: RegionsOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """域内取引額（SPEC §3.5）: 企業ごとの域内販売額＋域内仕入額と、企業群の合計。
+
+    企業群の合計では、企業群の中の企業どうしの域内取引を1回だけ数えます。
+    """
+
+    def work() -> None:
+        y = _year(directory, year)
+        mapping = _regions(level, regions)
+        ds = load_dataset(directory, company_years=[y], link_years=[y])
+        v = in_region_transaction_value(
+            ds.companies, ds.transactions, year=y, firms=_firm_ids(firm), level=level, regions=mapping
+        )
+        _notes(v.notes)
+        err_console.print(f"企業群の域内取引額: {v.total:,} 千円（企業間の域内取引は1回だけ数えています）")
+        _emit(v.firms, out=out, fmt=fmt, title=f"域内取引額（{y}年度、千円）", limit=100)
+
+    _run(work)

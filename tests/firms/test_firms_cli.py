@@ -1,0 +1,75 @@
+"""``chiiki firms …`` commands on the toy economy written as a validated data directory."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from chiiki.cli.main import app
+from chiiki.data.datasets import write_dataset
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def toy_dir(tmp_path_factory, toy):
+    d = tmp_path_factory.mktemp("toy")
+    write_dataset(toy, d)
+    return d
+
+
+def test_cli_connector_hub_writes_csv_with_bom(toy_dir, tmp_path):
+    out = tmp_path / "ch.csv"
+    res = runner.invoke(app, ["firms", "connector-hub", str(toy_dir), "--year", "2024", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    frame = pl.read_csv(out, schema_overrides={"region_code": pl.Utf8})
+    assert frame.columns[:4] == ["company_id", "name", "region_code", "fiscal_year"]
+    assert "除外" in res.output
+
+
+def test_cli_connector_hub_region_filter_and_roles_parquet(toy_dir, tmp_path):
+    out = tmp_path / "ch.parquet"
+    args = ["firms", "connector-hub", str(toy_dir), "--region", "07", "--roles", "--out", str(out)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    frame = pl.read_parquet(out)
+    assert frame.get_column("region_code").unique().to_list() == ["07"] and "participation" in frame.columns
+
+
+def test_cli_score_xlsx_and_default_top10(toy_dir, tmp_path):
+    out = tmp_path / "s.xlsx"
+    res = runner.invoke(app, ["firms", "score", str(toy_dir), "--pref", "07", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "上位10社" in res.output
+    frame = pl.read_excel(out)
+    assert frame.height == 4 and frame.get_column("selected").all()
+
+
+def test_cli_estimate_then_ripple(toy_dir, tmp_path):
+    est = tmp_path / "est"
+    res = runner.invoke(app, ["firms", "estimate-amounts", str(toy_dir), "--out", str(est)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(
+        app, ["firms", "ripple", str(est), "--firm", "A", "--delta", "100", "--format", "csv"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "推計値" in res.output and "誘発" in res.output
+
+
+def test_cli_in_region_value(toy_dir):
+    res = runner.invoke(app, ["firms", "in-region-value", str(toy_dir), "--firm", "A,B", "--format", "csv"])
+    assert res.exit_code == 0, res.output
+    assert "60 千円" in res.output
+
+
+def test_cli_bad_year_is_japanese_error_without_traceback(toy_dir):
+    res = runner.invoke(app, ["firms", "connector-hub", str(toy_dir), "--year", "1999"])
+    assert res.exit_code == 2
+    assert "1999年度のデータがありません" in res.output and "Traceback" not in res.output
+
+
+def test_cli_missing_directory_is_japanese_error(tmp_path):
+    res = runner.invoke(app, ["firms", "connector-hub", str(tmp_path / "nope")])
+    assert res.exit_code == 2 and "見つかりません" in res.output
