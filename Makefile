@@ -3,7 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_DIR ?= var/demo
+CHIIKI_DATA_DIR ?= var/demo
+export CHIIKI_DATA_DIR
 
 .PHONY: run test lint setup clean
 
@@ -16,7 +17,8 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/chiiki demo --out $(DEMO_DIR)
+	$(BIN)/chiiki demo
+	$(BIN)/chiiki serve
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
