@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from chiiki.cli.output import console, err_console, fail, print_frame
+from chiiki.cli.output import console, err_console, fail, print_frame, spinner
 from chiiki.data.datasets import import_dataset, write_dataset
 from chiiki.data.synth import SynthParams, generate_economy, params_dict
 from chiiki.data.validation import DataValidationError, ValidationReport, validate_directory
@@ -22,16 +21,6 @@ DEFAULT_DATA_DIR = Path("var/chiiki")
 def data_dir() -> Path:
     """The data directory: ``$CHIIKI_DATA_DIR`` or ``./var/chiiki``."""
     return Path(os.environ.get(DATA_DIR_ENV, DEFAULT_DATA_DIR))
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
 
 
 def _show_report(report: ValidationReport, *, as_json: bool, limit: int) -> None:
@@ -78,7 +67,7 @@ def validate(
     CSV は UTF-8 と Shift_JIS（CP932）を自動判別します。問題ごとにファイル・行・列・値・理由を表示し、
     エラーがなければ終了コード 0、エラーがあれば 1 を返します。金額は千円単位の整数です。
     """
-    with _progress() as progress:
+    with spinner() as progress:
         progress.add_task("検証しています…", total=None)
         report = validate_directory(directory)
     _show_report(report, as_json=as_json, limit=limit)
@@ -96,7 +85,7 @@ def import_(
     途中で中断されても、それまでの版はそのまま使えます。
     """
     try:
-        with _progress() as progress:
+        with spinner() as progress:
             progress.add_task("検証して保存しています…", total=None)
             result = import_dataset(directory, data_dir(), name=name, actor=os.environ.get("USER"))
     except DataValidationError as exc:
@@ -143,7 +132,7 @@ def synth(
         raise fail(f"--format は parquet か csv です: {fmt}")
     year_list = _years(years)
     try:
-        with _progress() as progress:
+        with spinner() as progress:
             task = progress.add_task(f"{firms:,} 社の模擬経済を生成しています…", total=None)
             dataset = generate_economy(
                 n_firms=firms, years=year_list, seed=seed, missing_amounts=missing_amounts

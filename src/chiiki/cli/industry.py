@@ -12,10 +12,9 @@ from typing import Annotated
 import polars as pl
 import polars.selectors  # noqa: F401 - pl.selectors in _emit
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from chiiki import industry
-from chiiki.cli.output import console, err_console, fail, print_frame, write_frame
+from chiiki.cli.output import console, fail, print_frame, spinner, write_frames
 from chiiki.reference import field_jsic_mapping, jsic
 
 app = typer.Typer(
@@ -58,16 +57,6 @@ Out = Annotated[
 Fmt = Annotated[str, typer.Option("--format", help="画面出力の形式: table, csv, json")]
 
 
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-    )
-
-
 def load_frame(source: tuple[str, Path], *, level: str | None = None) -> pl.DataFrame:
     """Build the long region × industry frame from a ``--source`` pair (SPEC §4)."""
     kind, path = source
@@ -76,7 +65,7 @@ def load_frame(source: tuple[str, Path], *, level: str | None = None) -> pl.Data
     if not path.exists():
         raise fail(f"{path} がありません。--source のパスを確認してください。")
     try:
-        with _progress() as progress:
+        with spinner() as progress:
             progress.add_task("地域×産業の表を作っています…", total=None)
             if kind == "firms":
                 from chiiki.data import read_dataset
@@ -106,29 +95,8 @@ def with_names(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _write(frames: dict[str, pl.DataFrame], out: Path) -> None:
-    """One table: ``out``; several: one .xlsx with a sheet each, else ``<stem>_<name><suffix>``."""
-    if out.suffix.lower() == ".xlsx":
-        _write_xlsx(frames, out)
-        console.print(f"書き出しました: {out}")
-        return
-    for name, frame in frames.items():
-        path = out if len(frames) == 1 else out.with_name(f"{out.stem}_{name}{out.suffix}")
-        write_frame(frame, path)
+    for path in write_frames(frames, out):
         console.print(f"書き出しました: {path}")
-
-
-def _write_xlsx(frames: dict[str, pl.DataFrame], out: Path) -> None:
-    from openpyxl import Workbook
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, frame in frames.items():
-        ws = wb.create_sheet(name[:31])
-        ws.append(frame.columns)
-        for row in frame.iter_rows():
-            ws.append(list(row))
-    wb.save(out)
 
 
 def _emit(frames: dict[str, pl.DataFrame], *, out: Path | None, fmt: str, titles: dict[str, str]) -> None:

@@ -9,12 +9,24 @@ from pathlib import Path
 import polars as pl
 import typer
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 console = Console()
 err_console = Console(stderr=True)
 
 FORMATS = ("table", "csv", "json")
+
+
+def spinner() -> Progress:
+    """A transient spinner with elapsed time on stderr, for work of unknown length."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -60,3 +72,22 @@ def write_frame(frame: pl.DataFrame, path: Path, *, sheet: str = "結果") -> No
         path.write_text(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1), "utf-8")
     else:
         raise fail(f"出力ファイルの拡張子は .csv / .xlsx / .parquet / .json のいずれかにしてください: {path}")
+
+
+def write_frames(frames: dict[str, pl.DataFrame], out: Path) -> list[Path]:
+    """Write several named tables: one .xlsx with a sheet each, else ``<stem>_<name><suffix>`` files
+    (a single table goes to ``out`` itself). Returns the paths written."""
+    if out.suffix.lower() == ".xlsx":
+        import xlsxwriter
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with xlsxwriter.Workbook(out) as workbook:
+            for name, frame in frames.items():
+                frame.write_excel(workbook, worksheet=name[:31], autofit=True)
+        return [out]
+    paths = []
+    for name, frame in frames.items():
+        path = out if len(frames) == 1 else out.with_name(f"{out.stem}_{name}{out.suffix}")
+        write_frame(frame, path)
+        paths.append(path)
+    return paths
