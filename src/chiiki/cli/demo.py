@@ -1,46 +1,104 @@
-"""``chiiki demo``: build the embedded demo (synthetic economy, imported data set) from scratch."""
+"""``chiiki demo``: build the embedded demo store from scratch — synthetic economy, imported and
+registered data set, demo plans (B 福島県, C 郡山市, A 東北) and demo users. All of it is デモデータ."""
 
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 from typing import Annotated
 
 import polars as pl
 import typer
+from rich.progress import Progress
 
-from chiiki.cli.data import data_dir
-from chiiki.cli.output import console, print_frame
-from chiiki.data.datasets import import_dataset, write_dataset
+from chiiki.cli.output import console, fail, print_frame
+from chiiki.data.datasets import write_dataset
 from chiiki.data.synth import generate_economy
 
 DEMO_FIRMS = 50_000
 DEMO_YEARS = (2022, 2023, 2024)
 DEMO_SEED = 2026
+DEMO_MARKER = "DEMO"
+"""File in the data directory that marks it as a demo store, which ``chiiki demo`` may rebuild."""
+
+
+def _prepare_data_dir(root: Path) -> None:
+    """Rebuild a demo data directory; refuse to touch one holding a user's own data."""
+    if root.exists() and any(root.iterdir()) and not (root / DEMO_MARKER).exists():
+        raise fail(
+            f"{root} には利用者のデータがあります。デモは上書きしません。"
+            "CHIIKI_DATA_DIR に別のフォルダ（例: var/demo）を指定してください。"
+        )
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    (root / DEMO_MARKER).write_text("chiiki demo が作ったデモデータです。削除・再作成されます。\n", "utf-8")
 
 
 def demo(
     firms: Annotated[int, typer.Option(help="模擬経済の企業数（全国）")] = DEMO_FIRMS,
     seed: Annotated[int, typer.Option(help="乱数の種")] = DEMO_SEED,
 ) -> None:
-    """デモ環境を作ります: 模擬の全国経済（約5万社・3年度、福島県を含む）を生成し、
-    データフォルダ（$CHIIKI_DATA_DIR、既定 ./var/chiiki）に取り込みます。すべてデモデータです。"""
-    root = data_dir()
-    source = root / "demo-source"
-    shutil.rmtree(source, ignore_errors=True)
-    with console.status(f"模擬経済（{firms:,} 社）を生成しています…"):
+    """デモ環境を作ります（すべてデモデータ）。
+
+    模擬の全国経済（既定 5万社・3年度、福島県を含む）を生成して検証・取り込みし、データベース
+    （$CHIIKI_DATABASE_URL、既定はデータフォルダ内の SQLite）に登録します。続いて福島県の B 計画
+    （重点支援企業・KPI・経済波及効果つき）、郡山市の C 計画、東北ブロックの A 計画と、デモ利用者を作ります。
+    データフォルダは $CHIIKI_DATA_DIR（既定 ./var/chiiki）です。
+    """
+    from chiiki.plans.demo import build_demo_plans, demo_scores
+    from chiiki.store import migrate
+    from chiiki.store.datasets import import_and_register
+    from chiiki.store.engine import create_engine_from_settings, session_scope
+    from chiiki.store.settings import get_settings
+
+    settings = get_settings()
+    root = settings.data_dir
+    _prepare_data_dir(root)
+    engine = create_engine_from_settings(settings)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("デモを作っています", total=5)
+        progress.update(task, description=f"模擬経済（{firms:,} 社）を生成しています…")
         dataset = generate_economy(n_firms=firms, years=DEMO_YEARS, seed=seed)
+        source = root / "demo-source"
         write_dataset(dataset, source, info={"demo": True})
-    with console.status("検証して取り込んでいます…"):
-        result = import_dataset(source, root, name="demo", actor="demo")
+        progress.update(task, advance=1, description="データベースを準備しています…")
+        migrate.upgrade(engine)
+        progress.update(task, advance=1, description="検証して取り込んでいます…")
+        version = import_and_register(engine, source, root, name="default", actor="demo")
+        progress.update(task, advance=1, description="重点支援企業を選び、デモ計画を作っています…")
+        scores = demo_scores(dataset)
+        with session_scope(engine) as session:
+            plan_ids = build_demo_plans(session, dataset, scores=scores)
+        progress.update(task, advance=1, description="デモ利用者を作っています…")
+        users = _demo_users(engine)
+        progress.update(task, advance=1)
+
     console.print(
-        f"[bold green]デモデータセット「demo」{result.version} を取り込みました[/]（{result.path}）"
+        f"[bold green]デモを作りました[/]（データフォルダ {root}、データセット default {version.version}）"
     )
     latest = dataset.companies.filter(pl.col("fiscal_year") == max(DEMO_YEARS))
     by_pref = latest.group_by("prefecture_code").agg(
         pl.len().alias("企業数"), (pl.col("sales").sum() / 1000).round(0).alias("売上高（百万円）")
     )
-    print_frame(
-        by_pref.sort("企業数", descending=True).head(10), title=f"{max(DEMO_YEARS)}年度 企業数の多い都道府県"
-    )
     fukushima = by_pref.filter(pl.col("prefecture_code") == "07")
-    console.print(f"福島県: {fukushima['企業数'].item():,} 社（デモデータ）")
+    console.print(f"福島県の企業: {fukushima['企業数'].item():,} 社（{max(DEMO_YEARS)}年度、デモデータ）")
+    top = scores.filter(pl.col("selected")).sort("score", descending=True).head(10)
+    print_frame(
+        top.select("company_id", "name", "score", "connector_degree", "hub_degree"),
+        title="福島県 重点支援企業の候補（上位10社、偏差値の加重合計）",
+    )
+    console.print("デモ計画: " + "、".join(f"{k} 計画 id={v}" for k, v in plan_ids.items()))
+    if users:
+        print_frame(
+            pl.DataFrame(users, orient="row", schema=["username", "role", "scope", "password"]),
+            title="デモ利用者（パスワードはここにだけ表示されます）",
+        )
+    console.print("起動: [bold]chiiki serve[/] → http://127.0.0.1:8000/ （make run は続けて起動します）")
+
+
+def _demo_users(engine) -> list[tuple[str, str, str, str]]:
+    from chiiki.store.engine import session_scope
+    from chiiki.web.demo_users import create_demo_users
+
+    with session_scope(engine) as session:
+        return create_demo_users(session)

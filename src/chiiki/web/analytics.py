@@ -189,6 +189,8 @@ def filter_firms(
     out = firms.filter(*preds) if preds else firms
     if connector_hub_top_percent:
         cx, cy = top_share_cuts(out, top_percent=connector_hub_top_percent)
+        if cx is None or cy is None:
+            return out.head(0)
         out = out.filter(
             (pl.col("connector_degree") >= cx)
             & (pl.col("hub_degree") >= cy)
@@ -278,11 +280,18 @@ class IndustryCache:
     _key: object = None
     _matrix: pl.DataFrame | None = None
     _io: dict = field(default_factory=dict)
+    _memo: dict = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def _check(self, analytics: Analytics) -> None:
         if self._key != analytics.ref:
-            self._key, self._matrix, self._io = analytics.ref, None, {}
+            self._key, self._matrix, self._io, self._memo = analytics.ref, None, {}, {}
+
+    def memo(self, analytics: Analytics) -> dict:
+        """A dict for derived display objects of the current data set (dropped when it changes)."""
+        with self._lock:
+            self._check(analytics)
+            return self._memo
 
     def matrix(self, analytics: Analytics) -> pl.DataFrame:
         from chiiki.industry import matrix_from_firms  # noqa: PLC0415 - heavy import on first use

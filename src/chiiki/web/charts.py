@@ -335,3 +335,162 @@ def point_map_svg(
             f'<circle cx="{a:.1f}" cy="{b:.1f}" r="4" class="{escape(cls)}"><title>{escape(tip)}</title></circle>'
         )
     return _svg(width, height, body, title=title)
+
+
+def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """About ``n`` round tick values covering [lo, hi]."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        hi = lo + 1.0
+    raw = (hi - lo) / max(n, 1)
+    mag = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = math.floor(lo / step) * step
+    count = int(math.ceil((hi - start) / step - 1e-9)) + 1
+    return [round(start + k * step, 12) for k in range(count)]
+
+
+def _axes(
+    body: list[str],
+    xt: list[float],
+    yt: list[float],
+    px,
+    py,
+    box: tuple[int, int, int, int],  # noqa: ANN001
+    *,
+    x_label: str,
+    y_label: str,
+    height: int,
+    x_text=None,  # noqa: ANN001
+) -> None:
+    """Background, grid, ticks and axis labels of a linear plot."""
+    left, top, pw, ph = box
+    body.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" class="plot-bg"/>')
+    for t in xt:
+        X = px(t)
+        body.append(f'<line x1="{X:.1f}" y1="{top}" x2="{X:.1f}" y2="{top + ph}" class="grid"/>')
+        label = x_text(t) if x_text else _fmt(t)
+        body.append(f'<text x="{X:.1f}" y="{top + ph + 16}" text-anchor="middle" class="tick">{label}</text>')
+    for t in yt:
+        Y = py(t)
+        body.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" class="grid"/>')
+        body.append(f'<text x="{left - 6}" y="{Y + 4:.1f}" text-anchor="end" class="tick">{_fmt(t)}</text>')
+    body.append(
+        f'<text x="{left + pw / 2}" y="{height - 10}" text-anchor="middle" class="axis-label">{escape(x_label)}</text>'
+    )
+    body.append(
+        f'<text x="16" y="{top + ph / 2}" text-anchor="middle" class="axis-label" '
+        f'transform="rotate(-90 16 {top + ph / 2})">{escape(y_label)}</text>'
+    )
+
+
+def scatter_svg(
+    x: Sequence[float] | np.ndarray,
+    y: Sequence[float] | np.ndarray,
+    *,
+    title: str,
+    x_label: str,
+    y_label: str,
+    names: Sequence[str] | None = None,
+    label_top: int = 8,
+    y_reference: float | None = None,
+    width: int = 640,
+    height: int = 440,
+) -> Markup:
+    """Scatter plot on linear axes (e.g. 稼ぐ力: 雇用比率 × log 特化係数, SPEC §4), with an optional
+    horizontal reference line and the ``label_top`` largest-x points labelled."""
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    left, right, top, bottom = 70, 20, 20, 55
+    pw, ph = width - left - right, height - top - bottom
+    body: list[str] = []
+    if not ok.any():
+        body.append(
+            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">表示できる点がありません</text>'
+        )
+        return _svg(width, height, body, title=title)
+    ylo, yhi = float(ys[ok].min()), float(ys[ok].max())
+    if y_reference is not None:
+        ylo, yhi = min(ylo, y_reference), max(yhi, y_reference)
+    xt, yt = nice_ticks(min(0.0, float(xs[ok].min())), float(xs[ok].max())), nice_ticks(ylo, yhi)
+    x0, x1, y0, y1 = xt[0], xt[-1], yt[0], yt[-1]
+
+    def px(v):  # noqa: ANN001, ANN202
+        return left + (v - x0) / ((x1 - x0) or 1.0) * pw
+
+    def py(v):  # noqa: ANN001, ANN202
+        return top + ph - (v - y0) / ((y1 - y0) or 1.0) * ph
+
+    _axes(body, xt, yt, px, py, (left, top, pw, ph), x_label=x_label, y_label=y_label, height=height)
+    if y_reference is not None:
+        Y = py(y_reference)
+        body.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" class="cut"/>')
+    idx = np.flatnonzero(ok)
+    labelled = set(idx[np.argsort(-xs[idx], kind="stable")[:label_top]].tolist())
+    for i in idx:
+        X, Y = px(xs[i]), py(ys[i])
+        tip = f"<title>{escape(names[i])}</title>" if names is not None else ""
+        body.append(f'<circle cx="{X:.1f}" cy="{Y:.1f}" r="4" class="pt">{tip}</circle>')
+        if names is not None and i in labelled:
+            body.append(f'<text x="{X + 5:.1f}" y="{Y - 4:.1f}" class="tick">{escape(names[i])[:14]}</text>')
+    return _svg(width, height, body, title=title)
+
+
+def line_chart_svg(
+    years: Sequence[int],
+    series: Mapping[str, Sequence[float | None]],
+    *,
+    title: str,
+    unit: str = "",
+    dashed: Sequence[str] = (),
+    width: int = 560,
+    height: int = 300,
+) -> Markup:
+    """Yearly lines (e.g. a KPI's targets dashed and actuals solid, SPEC §6.3); a missing value breaks
+    the line, a single value is a dot."""
+    ys_all = [float(v) for s in series.values() for v in s if v is not None and math.isfinite(float(v))]
+    left, right, top, bottom = 80, 20, 34, 45
+    pw, ph = width - left - right, height - top - bottom
+    body: list[str] = []
+    if not years or not ys_all:
+        body.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">データがありません</text>')
+        return _svg(width, height, body, title=title)
+    yt = nice_ticks(min(0.0, min(ys_all)), max(ys_all))
+    y0, y1 = yt[0], yt[-1]
+    n = len(years)
+
+    def px(k):  # noqa: ANN001, ANN202
+        return left + (k + 0.5) / n * pw
+
+    def py(v):  # noqa: ANN001, ANN202
+        return top + ph - (v - y0) / ((y1 - y0) or 1.0) * ph
+
+    _axes(body, list(range(n)), yt, px, py, (left, top, pw, ph), x_label="年度", y_label=unit, height=height,
+          x_text=lambda k: str(years[int(k)]))  # fmt: skip
+    for j, (name, values) in enumerate(series.items()):
+        colour = PALETTE[j % len(PALETTE)]
+        dash = ' stroke-dasharray="6 4"' if name in dashed else ""
+        x = left + j * 140
+        body.append(
+            f'<line x1="{x}" y1="14" x2="{x + 18}" y2="14" stroke="{colour}" stroke-width="2"{dash}/>'
+            f'<text x="{x + 22}" y="18" class="tick">{escape(name)}</text>'
+        )
+        run: list[str] = []
+        for k, v in enumerate(values):
+            if v is None or not math.isfinite(float(v)):
+                if len(run) > 1:
+                    body.append(
+                        f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
+                    )
+                run = []
+                continue
+            X, Y = px(k), py(float(v))
+            run.append(f"{X:.1f},{Y:.1f}")
+            body.append(
+                f'<circle cx="{X:.1f}" cy="{Y:.1f}" r="3" fill="{colour}"><title>{escape(name)} {years[k]}年度: '
+                f"{_fmt(float(v))}</title></circle>"
+            )
+        if len(run) > 1:
+            body.append(
+                f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
+            )
+    return _svg(width, height, body, title=title)

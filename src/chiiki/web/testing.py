@@ -9,9 +9,10 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from chiiki.data.datasets import import_dataset, write_dataset
+from chiiki.data.datasets import write_dataset
 from chiiki.data.synth import generate_economy
 from chiiki.store import create_engine_from_settings, create_user, session_scope, upgrade
+from chiiki.store.datasets import import_and_register
 from chiiki.store.settings import StoreSettings
 from chiiki.web.app import create_app
 from chiiki.web.security import hash_password
@@ -56,14 +57,24 @@ def seed_users(
 
 
 def import_synthetic(
-    data_dir: Path, *, n_firms: int, years: tuple[int, ...] = (2023, 2024), seed: int = 7
+    data_dir: Path,
+    *,
+    n_firms: int,
+    years: tuple[int, ...] = (2023, 2024),
+    seed: int = 7,
+    settings: StoreSettings | None = None,
 ) -> str:
-    """Generate the synthetic economy and import it as the current data set; returns the version."""
+    """Generate the synthetic economy, import it and register it in the store of ``settings`` (default:
+    the store under ``data_dir``) as the current data set; returns the version."""
     ds = generate_economy(n_firms=n_firms, years=years, seed=seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        write_dataset(ds, Path(tmp), fmt="parquet", info={"validated": False})
-        (Path(tmp) / "chiiki-manifest.json").unlink()
-        return import_dataset(Path(tmp), data_dir, actor="setup").version
+    engine = create_engine_from_settings(settings or StoreSettings(data_dir=data_dir))
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            write_dataset(ds, Path(tmp), fmt="parquet", info={"validated": False})
+            (Path(tmp) / "chiiki-manifest.json").unlink()
+            return import_and_register(engine, Path(tmp), data_dir, actor="setup").version
+    finally:
+        engine.dispose()
 
 
 def seeded_app(data_dir: Path, *, n_firms: int | None = 600, web: WebSettings | None = None) -> SeededApp:
@@ -75,6 +86,6 @@ def seeded_app(data_dir: Path, *, n_firms: int | None = 600, web: WebSettings | 
     engine.dispose()
     passwords = seed_users(settings)
     if n_firms:
-        import_synthetic(data_dir, n_firms=n_firms)
+        import_synthetic(data_dir, n_firms=n_firms, settings=settings)
     app = create_app(settings, web=web or WebSettings(environment="test", secret_key="x" * 40))
     return SeededApp(app, data_dir, passwords)

@@ -2,11 +2,14 @@
 
 The two files are written to a private temporary directory under the data directory, validated by
 :func:`chiiki.data.validation.validate_directory` and, when there is no error, imported as the next
-version by :func:`chiiki.data.datasets.import_dataset` (all-or-nothing). The import is audited.
+version and registered in the store by :func:`chiiki.store.datasets.import_and_register` (files and
+registry row all-or-nothing; the registration is audited there). Versions are listed from the store's
+registry (:func:`chiiki.store.datasets.list_datasets`).
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -16,10 +19,9 @@ import polars as pl
 from fastapi import UploadFile
 from sqlalchemy.orm import Session
 
-from chiiki.data.datasets import import_dataset, list_versions
 from chiiki.data.readers import DataReadError
 from chiiki.data.validation import validate_directory
-from chiiki.store import audit
+from chiiki.store.datasets import import_and_register, list_datasets
 from chiiki.web.access import Principal
 from chiiki.web.deps import AppState
 
@@ -84,32 +86,30 @@ def upload_dataset(
         )
         if report.has_errors:
             return UploadOutcome(False, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height)
-        result = import_dataset(tmp, data_dir, actor=principal.username)
-        audit.record(
-            db, actor=principal.username, action="import", entity="dataset", entity_id=result.version,
-            after={"version": result.version, "counts": report.counts, "files": [companies.filename, transactions.filename]},
-        )  # fmt: skip
+        row = import_and_register(state.sessions, tmp, data_dir, name="default", actor=principal.username)
         return UploadOutcome(
-            True, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height, result.version
+            True, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height, row.version
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def dataset_versions(state: AppState) -> list[dict]:
-    """Stored versions of the default data set, newest first, with their manifests' counts."""
-    import json  # noqa: PLC0415
+def _manifest_years(path: Path) -> list[int]:
+    manifest = path / "chiiki-manifest.json"
+    try:
+        return list(json.loads(manifest.read_text("utf-8")).get("years") or [])
+    except (OSError, ValueError):
+        return []
 
-    from chiiki.data.datasets import current_version, dataset_root  # noqa: PLC0415
 
-    data_dir = Path(state.settings.data_dir)
-    current = current_version(data_dir)
-    out = []
-    for v in reversed(list_versions(data_dir)):
-        manifest_path = dataset_root(data_dir, "default") / v / "chiiki-manifest.json"
-        manifest = json.loads(manifest_path.read_text("utf-8")) if manifest_path.exists() else {}
-        out.append({
-            "version": v, "is_current": v == current, "created_at": manifest.get("created_at"),
-            "actor": manifest.get("actor"), "counts": manifest.get("counts", {}), "years": manifest.get("years", []),
-        })  # fmt: skip
-    return out
+def dataset_versions(db: Session) -> list[dict]:
+    """Registered versions of the default data set, newest first, with counts and who imported them."""
+    rows = list_datasets(db, name="default")
+    return [
+        {
+            "id": r.id, "version": r.version, "is_current": r.is_current,
+            "created_at": r.created_at.isoformat() if r.created_at else None, "actor": r.created_by,
+            "counts": dict(r.counts or {}), "years": _manifest_years(Path(r.path)),
+        }
+        for r in reversed(rows)
+    ]  # fmt: skip

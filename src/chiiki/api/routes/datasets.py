@@ -19,6 +19,7 @@ router = APIRouter(
 
 
 class DatasetVersionOut(BaseModel):
+    id: int
     version: str
     is_current: bool
     created_at: str | None = None
@@ -37,9 +38,9 @@ class ImportOut(BaseModel):
 
 
 @router.get("", response_model=list[DatasetVersionOut])
-def list_datasets(_: ApiUser, state: State) -> list[dict]:
+def list_datasets(_: ApiUser, db: Db) -> list[dict]:
     """取り込まれたデータセットの版の一覧（新しい順）。"""
-    return dataset_versions(state)
+    return dataset_versions(db)
 
 
 @router.post("", response_model=ImportOut, status_code=201, responses={422: {"model": ImportOut}})

@@ -9,12 +9,10 @@ import polars as pl
 from fastapi import APIRouter, HTTPException, Query
 
 from chiiki.api.schemas import ErrorOut, Page, RecordsOut
-from chiiki.industry import location_quotient
 from chiiki.industry.frame import IndustryDataError
-from chiiki.industry.lq import earning_power
-from chiiki.industry.suggest import suggest_fields
 from chiiki.web.analytics import Analytics
 from chiiki.web.deps import ApiUser, AppState, Db, State
+from chiiki.web.industry_views import earning_power_table, field_suggestions, lq_table
 from chiiki.web.pages.common import analytics_for
 
 router = APIRouter(
@@ -30,14 +28,6 @@ def industry_matrix(state: AppState, db) -> tuple[Analytics, pl.DataFrame]:  # n
     if not analytics.available:
         raise HTTPException(404, "企業データが登録されていません。データを取り込んでください。")
     return analytics, state.industry.matrix(analytics)
-
-
-def lq_table(matrix: pl.DataFrame, *, pref: str, measure: str, year: int | None) -> pl.DataFrame:
-    """特化係数 of ``pref`` for one measure and year (latest when None), largest first."""
-    data = matrix.filter(pl.col("measure") == measure)
-    y = year if year is not None else data["fiscal_year"].max()
-    out = location_quotient(data.filter(pl.col("fiscal_year") == y)).filter(pl.col("region_code") == pref)
-    return out.sort("lq", "industry_code", descending=[True, False], nulls_last=True)
 
 
 @router.get("/lq", response_model=Page[dict])
@@ -71,9 +61,8 @@ def lq(
 def earning_power_view(_: ApiUser, state: State, db: Db, pref: PrefCode) -> RecordsOut:
     """稼ぐ力の見える化（RESAS 型）: 産業別の雇用比率と log 特化係数。"""
     _, matrix = industry_matrix(state, db)
-    year = matrix["fiscal_year"].max()
     try:
-        table = earning_power(matrix, region=pref, fiscal_year=year)
+        table = earning_power_table(matrix, pref=pref)
     except (IndustryDataError, ValueError) as exc:
         raise HTTPException(404, str(exc)) from exc
     return RecordsOut(items=table.to_dicts())
@@ -86,7 +75,7 @@ def suggestions(
     """17の戦略分野の重点分野候補（強み・関連密度・規模・成長と理由）。"""
     _, matrix = industry_matrix(state, db)
     try:
-        table = suggest_fields(matrix, prefecture=pref, measure=measure)
+        table, notes = field_suggestions(matrix, pref=pref, measure=measure)
     except IndustryDataError as exc:
         raise HTTPException(422, str(exc)) from exc
-    return RecordsOut(items=table.to_dicts())
+    return RecordsOut(items=table.to_dicts(), notes=notes)

@@ -1,9 +1,8 @@
 """Plans (SPEC §6): list, create, read, edit and move through the workflow (SPEC §6.5).
 
-Who may see, edit and move a plan is :mod:`chiiki.plans.workflow`'s rule, applied through
-:mod:`chiiki.web.access`. Every write records an audit row in the same transaction.
-Interim: these routes write the store's models directly with :func:`chiiki.store.audit.record`
-until the store's plan service functions land; then they call those instead.
+Who may see, edit and move a plan is :mod:`chiiki.plans.workflow`'s rule. Every write goes through
+the store's plan services (:mod:`chiiki.store.plans`), which check role, scope, state and version and
+write the audit row in the same transaction: one audited path for the CLI, the pages and the API.
 """
 
 from __future__ import annotations
@@ -16,12 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki.api.schemas import ErrorOut, Page
-from chiiki.plans.workflow import TRANSITIONS, available_actions, can_view
-from chiiki.reference import prefecture_block
-from chiiki.store import audit
-from chiiki.store.errors import ConcurrentEditError
-from chiiki.store.models import Plan, PlanStateChange
-from chiiki.web.access import Principal, require_plan_edit, require_plan_transition, require_plan_view
+from chiiki.plans.workflow import available_actions, can_view
+from chiiki.store import plans as plan_service
+from chiiki.store.models import Plan
+from chiiki.web.access import Principal, require_plan_view
 from chiiki.web.deps import ApiUser, Db
 
 router = APIRouter(
@@ -83,9 +80,6 @@ class PlanOut(BaseModel):
     available_actions: list[str] = []
 
 
-EDITABLE = ("title", "period_start", "period_end", "focus_fields", "local_resources", "description")
-
-
 def plan_out(plan: Plan, principal: Principal) -> PlanOut:
     return PlanOut(
         **{k: getattr(plan, k) for k in PlanOut.model_fields if k != "available_actions"},
@@ -93,26 +87,15 @@ def plan_out(plan: Plan, principal: Principal) -> PlanOut:
     )
 
 
-def owner_of(principal: Principal, plan_type: str) -> dict:
-    """Owner level and codes of a new plan from its author (SPEC §6.1: A by a bureau, B by a
-    prefecture, C by a prefecture or municipality)."""
+def owner_codes(principal: Principal, plan_type: str) -> dict:
+    """The owner codes of a new plan from its author (SPEC §6.1: A by a bureau, B by a prefecture,
+    C by a prefecture or a municipality); 403 for a role that drafts no plan of this type."""
     if plan_type == "A" and principal.role == "bureau":
-        return {"owner_level": "block", "block_code": principal.block_code}
+        return {"block_code": principal.block_code}
     if plan_type in ("B", "C") and principal.role == "prefecture":
-        pref = principal.prefecture_code
-        return {
-            "owner_level": "prefecture",
-            "prefecture_code": pref,
-            "block_code": prefecture_block().get(pref or ""),
-        }
+        return {"prefecture_code": principal.prefecture_code}
     if plan_type == "C" and principal.role == "municipal":
-        m = principal.municipality_code or ""
-        return {
-            "owner_level": "municipality",
-            "municipality_code": m,
-            "prefecture_code": m[:2],
-            "block_code": prefecture_block().get(m[:2]),
-        }
+        return {"municipality_code": principal.municipality_code}
     raise HTTPException(
         403,
         f"{principal.role_label}は{plan_type}計画を作成できません（A: 経済産業局、B: 都道府県職員、C: 都道府県・市区町村職員）。",
@@ -138,71 +121,23 @@ def visible_plans(
 
 
 def create_plan(db: Session, principal: Principal, body: PlanCreate) -> Plan:
-    plan = Plan(**body.model_dump(), **owner_of(principal, body.plan_type), created_by=principal.username)
-    db.add(plan)
-    db.flush()
-    audit.record(
-        db,
-        actor=principal.username,
-        action="create",
-        entity="plan",
-        entity_id=plan.id,
-        after=audit.snapshot(plan),
+    """A new draft plan owned by the author's region (:func:`chiiki.store.plans.create_plan`)."""
+    return plan_service.create_plan(
+        db, actor=principal, **body.model_dump(), **owner_codes(principal, body.plan_type)
     )
-    return plan
 
 
 def update_plan(db: Session, principal: Principal, plan: Plan, body: PlanUpdate) -> Plan:
-    require_plan_edit(principal, plan)
-    if body.version != plan.version:
-        raise ConcurrentEditError("計画", plan.id, expected=body.version, actual=plan.version)
-    before = audit.snapshot(plan)
-    changes = body.model_dump(exclude_unset=True, exclude={"version"})
-    start, end = changes.get("period_start", plan.period_start), changes.get("period_end", plan.period_end)
-    if start > end:
-        raise HTTPException(422, "計画期間の開始年度が終了年度より後になっています。")
-    for key in EDITABLE:
-        if key in changes and changes[key] is not None:
-            setattr(plan, key, changes[key])
-    db.flush()
-    audit.record(
-        db,
-        actor=principal.username,
-        action="update",
-        entity="plan",
-        entity_id=plan.id,
-        before=before,
-        after=audit.snapshot(plan),
-    )
-    return plan
+    """Overview changes with the version the client read (:func:`chiiki.store.plans.update_plan`)."""
+    changes = {
+        k: v for k, v in body.model_dump(exclude_unset=True, exclude={"version"}).items() if v is not None
+    }
+    return plan_service.update_plan(db, plan.id, actor=principal, expected_version=body.version, **changes)
 
 
 def transition_plan(db: Session, principal: Principal, plan: Plan, body: TransitionIn) -> Plan:
-    require_plan_transition(principal, plan, body.action)
-    before = audit.snapshot(plan)
-    source, target = plan.state, TRANSITIONS[body.action].target
-    plan.state = target
-    db.add(
-        PlanStateChange(
-            plan=plan,
-            action=body.action,
-            from_state=source,
-            to_state=target,
-            actor=principal.username,
-            comment=body.comment,
-        )
-    )
-    db.flush()
-    audit.record(
-        db,
-        actor=principal.username,
-        action=body.action,
-        entity="plan",
-        entity_id=plan.id,
-        before=before,
-        after=audit.snapshot(plan),
-    )
-    return plan
+    """A workflow step (:func:`chiiki.store.plans.transition_plan`)."""
+    return plan_service.transition_plan(db, plan.id, body.action, actor=principal, comment=body.comment)
 
 
 @router.get("", response_model=Page[PlanOut])

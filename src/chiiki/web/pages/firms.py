@@ -36,6 +36,8 @@ def scatter_for(region: pl.DataFrame, cx: float | None, cy: float | None, top: f
     """The scatter SVG of one prefecture and the number of top-p % firms."""
     is_top = (
         (pl.col("connector_degree") >= cx) & (pl.col("hub_degree") >= cy) & (pl.col("connector_degree") > 0)
+        if cx is not None and cy is not None
+        else pl.lit(False)
     )
     plot = region.select(
         "connector_degree", "hub_degree", "company_id", "name", is_top.fill_null(False).alias("top")

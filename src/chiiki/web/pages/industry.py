@@ -1,0 +1,97 @@
+"""産業分析: 特化係数 (LQ) and 稼ぐ力 charts, economic complexity and the 17-field suggestions of a
+prefecture (issue #7 §2; SPEC §4). Aggregates only, so every logged-in user may choose any
+prefecture (SPEC §0)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import polars as pl
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from chiiki.industry.frame import IndustryDataError
+from chiiki.web.charts import bar_chart_svg, scatter_svg
+from chiiki.web.deps import Db, PageUser, State
+from chiiki.web.formatting import jsic_names
+from chiiki.web.industry_views import complexity_view, earning_power_table, field_suggestions, lq_table
+from chiiki.web.pages.common import analytics_for, render
+
+router = APIRouter(include_in_schema=False)
+
+MEASURE_LABELS = {
+    "employees": "従業者数",
+    "sales": "売上高",
+    "value_added": "付加価値額",
+    "establishments": "事業所数（企業数で代用）",
+}
+LQ_BARS = 20
+
+
+def industry_charts(matrix: pl.DataFrame, *, pref: str, measure: str, year: int | None) -> dict:
+    """Everything the page shows for one prefecture and measure (pure; tables as records)."""
+    names = jsic_names()
+
+    def label(code: str) -> str:
+        return f"{code} {names.get(code, '')}".strip()
+
+    lq = lq_table(matrix, pref=pref, measure=measure, year=year).filter(pl.col("value") > 0)
+    top = lq.head(LQ_BARS)
+    lq_svg = bar_chart_svg(
+        [label(c) for c in top["industry_code"]], top["lq"].to_numpy(),
+        title=f"特化係数（{MEASURE_LABELS[measure]}、上位{LQ_BARS}産業）", reference=1.0, reference_label="全国平均 = 1",
+    )  # fmt: skip
+    out: dict = {"lq_svg": lq_svg, "lq_rows": lq.head(100).to_dicts(), "notes": []}
+    try:
+        ep = earning_power_table(matrix, pref=pref)
+        out["ep_svg"] = scatter_svg(
+            ep["employment_share"].to_numpy(), ep["log_lq"].to_numpy(),
+            title="稼ぐ力の見える化（雇用比率 × 特化係数の対数）", x_label="従業者の比率（都道府県内）",
+            y_label="特化係数の対数 log(LQ)", names=[label(c) for c in ep["industry_code"]], y_reference=0.0,
+        )  # fmt: skip
+        out["ep_rows"] = ep.head(30).to_dicts()
+    except (IndustryDataError, ValueError) as exc:
+        out["ep_svg"], out["ep_rows"] = None, []
+        out["notes"].append(f"稼ぐ力: {exc}")
+    try:
+        region, cells = complexity_view(matrix, pref=pref, measure=measure)
+        out["eci"], out["cx_rows"] = region, cells.head(40).to_dicts()
+    except (IndustryDataError, ValueError) as exc:
+        out["eci"], out["cx_rows"] = None, []
+        out["notes"].append(f"経済複雑性: {exc}")
+    try:
+        suggestions, notes = field_suggestions(matrix, pref=pref, measure=measure)
+        out["suggestions"] = suggestions.to_dicts()
+        out["notes"].extend(notes)
+    except (IndustryDataError, ValueError) as exc:
+        out["suggestions"] = []
+        out["notes"].append(f"重点分野の候補: {exc}")
+    return out
+
+
+@router.get("/industry")
+def industry_page(
+    request: Request,
+    principal: PageUser,
+    state: State,
+    db: Db,
+    pref: Annotated[str | None, Query(pattern=r"^(0[1-9]|[1-3][0-9]|4[0-7])$")] = None,
+    measure: Literal["employees", "sales", "value_added", "establishments"] = "employees",
+    year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+) -> Response:
+    pref = pref or principal.home_prefecture or "07"
+    analytics = analytics_for(state, db)
+    ctx = {"pref": pref, "measure": measure, "measures": MEASURE_LABELS, "year": year}
+    if not analytics.available:
+        return render(request, "industry.html", principal, nav="industry", empty=True, **ctx)
+    matrix = state.industry.matrix(analytics)
+    years = sorted(matrix["fiscal_year"].unique().to_list())
+    if year not in years:
+        ctx["year"] = years[-1]
+    key = ("industry", pref, measure, ctx["year"])
+    memo = state.industry.memo(analytics)
+    if key not in memo:
+        memo[key] = industry_charts(matrix, pref=pref, measure=measure, year=ctx["year"])
+    return render(
+        request, "industry.html", principal, nav="industry", empty=False, years=years, **ctx, **memo[key]
+    )
