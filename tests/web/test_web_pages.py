@@ -7,6 +7,7 @@ import io
 import re
 
 import openpyxl
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -126,3 +127,27 @@ def test_firm_page_of_other_prefecture_is_not_found(login, web_seeded):
 def test_unknown_page_is_japanese_404(login):
     r = login("reviewer").get("/no-such-page")
     assert r.status_code == 404 and "見つかりませんでした" in r.text
+
+
+def test_firm_page_breaks_the_score_into_six_weighted_standard_scores(login):
+    c = login("fukushima")
+    ranking = c.get("/firms?pref=07&sort=score&order=desc").text.split('id="ranking"')[1]
+    cid = ranking.split('href="/firms/')[1].split("?")[0]
+    html = c.get(f"/firms/{cid}").text
+    table = html.split('id="score-breakdown"')[1].split("</table>")[0]
+    for label in ("コネクター度", "ハブ度", "利益貢献", "雇用貢献", "利益成長率", "雇用成長率"):
+        assert label in table
+    assert "県内 1 位" in table
+
+
+def test_score_breakdown_rescales_weights_over_present_indicators():
+    from chiiki.web.analytics import score_breakdown
+
+    firm = {"connector_degree": 0.2, "connector_degree_score": 60.0, "hub_degree": 0.1, "hub_degree_score": 55.0,
+            "profit_mean": 10.0, "profit_mean_score": 50.0, "employees_mean": 5.0, "employees_mean_score": 45.0,
+            "profit_growth": None, "profit_growth_score": None, "employment_growth": None,
+            "employment_growth_score": None}  # fmt: skip
+    rows = {r["code"]: r for r in score_breakdown(firm)}
+    assert rows["connector_degree"]["weight"] == pytest.approx(0.25)
+    assert rows["profit_growth"]["weight"] is None
+    assert sum(r["weight"] or 0 for r in rows.values()) == pytest.approx(1.0)

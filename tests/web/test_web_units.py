@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 
 from chiiki.web.access import Principal
 from chiiki.web.analytics import sort_page
-from chiiki.web.charts import TILE_POSITIONS, bar_chart_svg, log_ticks, scatter_log_svg, tile_map_svg
+from chiiki.web.charts import (
+    TILE_POSITIONS,
+    bar_chart_svg,
+    compact_number,
+    log_ticks,
+    scatter_log_svg,
+    tile_map_svg,
+)
 from chiiki.web.security import LoginRateLimiter, hash_password, issue_token, read_token, verify_password
 from chiiki.web.settings import InsecureSettingsError, WebSettings
 
@@ -95,3 +102,12 @@ def test_sort_page_matches_full_sort(values, page, per_page):
     assert total == len(values)
     assert got["company_id"].to_list() == full.slice((page - 1) * per_page, per_page)["company_id"].to_list()
     assert np.all(np.diff(got["connector_degree"].drop_nulls().to_numpy()) <= 0)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0"), (0.25, "0.25"), (42, "42"), (4_000, "4,000"), (60_000_000, "6,000万"), (15_000, "1.5万"),
+     (250_000_000, "2.5億"), (-3_000_000, "-300万")],
+)  # fmt: skip
+def test_compact_number_uses_man_and_oku_without_exponent(value, text):
+    assert compact_number(value) == text

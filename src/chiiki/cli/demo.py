@@ -84,13 +84,19 @@ def demo(
     console.print(f"福島県の企業: {fukushima['企業数'].item():,} 社（{max(DEMO_YEARS)}年度、デモデータ）")
     top = scores.filter(pl.col("selected")).sort("score", descending=True).head(10)
     print_frame(
-        top.select("company_id", "name", "score", "connector_degree", "hub_degree"),
+        top.select(
+            pl.col("company_id").alias("企業ID"),
+            pl.col("name").alias("企業名"),
+            pl.col("score").round(1).alias("総合スコア"),
+            (pl.col("connector_degree") * 100).round(2).alias("コネクター度（%）"),
+            (pl.col("hub_degree") * 100).round(2).alias("ハブ度（%）"),
+        ),
         title="福島県 重点支援企業の候補（上位10社、偏差値の加重合計）",
     )
     console.print("デモ計画: " + "、".join(f"{k} 計画 id={v}" for k, v in plan_ids.items()))
     if users:
         print_frame(
-            pl.DataFrame(users, orient="row", schema=["username", "role", "scope", "password"]),
+            pl.DataFrame(users, orient="row", schema=["ユーザー名", "役割", "範囲", "パスワード"]),
             title="デモ利用者（パスワードはここにだけ表示されます）",
         )
     console.print("起動: [bold]chiiki serve[/] → http://127.0.0.1:8000/ （make run は続けて起動します）")

@@ -18,13 +18,7 @@ from chiiki.plans import workflow
 from chiiki.reference import prefecture_block
 
 ROLES = ("admin", "reviewer", "bureau", "prefecture", "municipal")
-ROLE_LABELS = {
-    "admin": "システム管理者",
-    "reviewer": "国の審査担当",
-    "bureau": "経済産業局",
-    "prefecture": "都道府県職員",
-    "municipal": "市区町村職員",
-}
+ROLE_LABELS = workflow.ROLE_LABELS
 
 FIRM_ROLES = ("reviewer", "bureau", "prefecture")
 """Roles that may see firm-level figures (each within its scope)."""

@@ -20,6 +20,7 @@ import polars as pl
 
 from chiiki.data import Dataset, read_dataset
 from chiiki.firms.connector_hub import connector_hub
+from chiiki.firms.scores import DEFAULT_WEIGHTS, INDICATOR_LABELS, INDICATORS, priority_scores
 
 RANKING_SORTS = {
     "connector_degree": "コネクター度",
@@ -49,8 +50,8 @@ class FirmYear:
     year: int
     firms: pl.DataFrame
     """One row per firm: attributes (prefecture, municipality, JSIC, sales, employees, profit) and
-    the connector/hub columns of :func:`chiiki.firms.connector_hub.connector_hub`, plus ``score``
-    when the scoring module is available."""
+    the connector/hub columns of :func:`chiiki.firms.connector_hub.connector_hub`, plus the six
+    indicators of SPEC §3.2 with their 偏差値 (``*_score``), ``score`` and ``score_rank``."""
     notes: tuple[str, ...]
     uses_estimated: bool
     by_region: dict[str, pl.DataFrame] = field(default_factory=dict)
@@ -138,20 +139,12 @@ class Analytics:
 
 
 def _with_score(ds: Dataset, firms: pl.DataFrame, year: int) -> pl.DataFrame:
-    """Join the priority-company score of SPEC §3.2 when :mod:`chiiki.firms.scores` is installed."""
-    try:
-        from chiiki.firms import scores  # noqa: PLC0415 - optional until the scoring module lands
-    except ImportError:
-        return firms.with_columns(pl.lit(None, dtype=pl.Float64).alias("score"))
-    try:
-        result = scores.priority_scores(ds.companies, ds.transactions, year=year)
-    except Exception:  # noqa: BLE001 - a scoring failure must not take the ranking down
-        return firms.with_columns(pl.lit(None, dtype=pl.Float64).alias("score"))
-    table = getattr(result, "firms", result)
-    if not isinstance(table, pl.DataFrame) or "score" not in table.columns:
-        return firms.with_columns(pl.lit(None, dtype=pl.Float64).alias("score"))
+    """Join the priority-company score of SPEC §3.2 — every indicator's raw value and 偏差値 besides
+    the degrees already there, the composite ``score`` and its rank — for the firm page's breakdown."""
+    result = priority_scores(ds.companies, ds.transactions, year=year)
+    extra = [c for k in INDICATORS for c in (k, f"{k}_score") if c not in firms.columns]
     return firms.join(
-        table.select("company_id", pl.col("score").cast(pl.Float64)), on="company_id", how="left"
+        result.firms.select("company_id", *extra, "score", "score_rank"), on="company_id", how="left"
     )
 
 
@@ -316,3 +309,14 @@ class IndustryCache:
                     read_io_table(path) if path else demo_table(analytics.dataset(), prefecture=prefecture)
                 )
             return self._io[key]
+
+
+def score_breakdown(firm: dict, weights: dict[str, float] = DEFAULT_WEIGHTS) -> list[dict]:
+    """The six indicators of SPEC §3.2 for one firm row of :class:`FirmYear`: label, raw value,
+    偏差値 and the weight it carries in ``score`` (rescaled over the indicators that exist)."""
+    present = sum(weights[k] for k in INDICATORS if firm.get(f"{k}_score") is not None)
+    return [
+        {"code": k, "label": INDICATOR_LABELS[k], "value": firm.get(k), "score": firm.get(f"{k}_score"),
+         "weight": weights[k] / present if present and firm.get(f"{k}_score") is not None else None}
+        for k in INDICATORS
+    ]  # fmt: skip

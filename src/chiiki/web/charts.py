@@ -29,17 +29,15 @@ TILE_POSITIONS: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 
 
-def _fmt(v: float) -> str:
-    """Compact number for axis ticks and labels."""
+def compact_number(v: float) -> str:
+    """Compact number for axis ticks and labels, with 万 and 億 and never an exponent."""
     if v == 0:
         return "0"
     a = abs(v)
-    if a >= 1e8:
-        return f"{v / 1e8:.3g}億"
-    if a >= 1e4:
-        return f"{v / 1e4:.3g}万"
-    if a >= 1:
-        return f"{v:,.3g}" if a < 1000 else f"{v:,.0f}"
+    for scale, suffix in ((1e8, "億"), (1e4, "万"), (1.0, "")):
+        if a >= scale:
+            x = v / scale
+            return (f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}") + suffix
     return f"{v:.2g}"
 
 
@@ -112,12 +110,14 @@ def scatter_log_svg(
         X = px(t)
         body.append(f'<line x1="{X:.1f}" y1="{top}" x2="{X:.1f}" y2="{top + ph}" class="grid"/>')
         body.append(
-            f'<text x="{X:.1f}" y="{top + ph + 16}" text-anchor="middle" class="tick">{_fmt(t)}</text>'
+            f'<text x="{X:.1f}" y="{top + ph + 16}" text-anchor="middle" class="tick">{compact_number(t)}</text>'
         )
     for t in yt:
         Y = py(t)
         body.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" class="grid"/>')
-        body.append(f'<text x="{left - 6}" y="{Y + 4:.1f}" text-anchor="end" class="tick">{_fmt(t)}</text>')
+        body.append(
+            f'<text x="{left - 6}" y="{Y + 4:.1f}" text-anchor="end" class="tick">{compact_number(t)}</text>'
+        )
     body.append(
         f'<text x="{left + pw / 2}" y="{height - 10}" text-anchor="middle" class="axis-label">{escape(x_label)}</text>'
     )
@@ -189,8 +189,8 @@ def bar_chart_svg(
         body.append(
             f'<text x="{left - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" class="tick">{escape(str(lab))[:24]}</text>'
             f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 0.5):.1f}" height="{bar_height}" class="{cls}">'
-            f"<title>{escape(str(lab))}: {_fmt(float(v))}</title></rect>"
-            f'<text x="{max(x1, zero) + 4:.1f}" y="{y + bar_height * 0.7:.1f}" class="tick">{_fmt(float(v))}</text>'
+            f"<title>{escape(str(lab))}: {compact_number(float(v))}</title></rect>"
+            f'<text x="{max(x1, zero) + 4:.1f}" y="{y + bar_height * 0.7:.1f}" class="tick">{compact_number(float(v))}</text>'
         )
     body.append(f'<line x1="{zero:.1f}" y1="{top - 4}" x2="{zero:.1f}" y2="{height - 16}" class="axis"/>')
     if reference is not None:
@@ -245,11 +245,11 @@ def stacked_bar_svg(
             if w > 0:
                 body.append(
                     f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_height}" fill="{PALETTE[j % len(PALETTE)]}">'
-                    f"<title>{escape(str(cat))} {escape(s)}: {_fmt(float(mat[i, j]))}</title></rect>"
+                    f"<title>{escape(str(cat))} {escape(s)}: {compact_number(float(mat[i, j]))}</title></rect>"
                 )
             x += w
         body.append(
-            f'<text x="{x + 4:.1f}" y="{y + bar_height * 0.7:.1f}" class="tick">{_fmt(float(mat[i].sum()))}</text>'
+            f'<text x="{x + 4:.1f}" y="{y + bar_height * 0.7:.1f}" class="tick">{compact_number(float(mat[i].sum()))}</text>'
         )
     return _svg(width, height, body, title=title)
 
@@ -368,12 +368,14 @@ def _axes(
     for t in xt:
         X = px(t)
         body.append(f'<line x1="{X:.1f}" y1="{top}" x2="{X:.1f}" y2="{top + ph}" class="grid"/>')
-        label = x_text(t) if x_text else _fmt(t)
+        label = x_text(t) if x_text else compact_number(t)
         body.append(f'<text x="{X:.1f}" y="{top + ph + 16}" text-anchor="middle" class="tick">{label}</text>')
     for t in yt:
         Y = py(t)
         body.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" class="grid"/>')
-        body.append(f'<text x="{left - 6}" y="{Y + 4:.1f}" text-anchor="end" class="tick">{_fmt(t)}</text>')
+        body.append(
+            f'<text x="{left - 6}" y="{Y + 4:.1f}" text-anchor="end" class="tick">{compact_number(t)}</text>'
+        )
     body.append(
         f'<text x="{left + pw / 2}" y="{height - 10}" text-anchor="middle" class="axis-label">{escape(x_label)}</text>'
     )
@@ -487,7 +489,7 @@ def line_chart_svg(
             run.append(f"{X:.1f},{Y:.1f}")
             body.append(
                 f'<circle cx="{X:.1f}" cy="{Y:.1f}" r="3" fill="{colour}"><title>{escape(name)} {years[k]}年度: '
-                f"{_fmt(float(v))}</title></circle>"
+                f"{compact_number(float(v))}</title></circle>"
             )
         if len(run) > 1:
             body.append(

@@ -12,7 +12,10 @@ import secrets
 
 from sqlalchemy.orm import Session
 
+from chiiki.reference import blocks, municipalities
 from chiiki.store.users import create_user, get_user_by_username, update_user
+from chiiki.web.access import ROLE_LABELS
+from chiiki.web.formatting import pref_names
 from chiiki.web.security import hash_password
 
 DEMO_ACTOR = "demo"
@@ -31,11 +34,22 @@ PASSWORD_BYTES = 12
 
 
 def _scope_text(scope: dict[str, str]) -> str:
-    return ", ".join(f"{k}={v}" for k, v in scope.items()) or "全国"
+    """The scope in words: 全国, 東北ブロック, 福島県, 福島県郡山市."""
+    if "block_code" in scope:
+        names = dict(zip(blocks()["block_code"], blocks()["name"], strict=True))
+        return f"{names[scope['block_code']]}ブロック"
+    if "municipality_code" in scope:
+        code = scope["municipality_code"]
+        towns = municipalities(code[:2])
+        town = towns.filter(towns["municipality_code"] == code)["name"].item()
+        return f"{pref_names()[code[:2]]}{town}"
+    if "prefecture_code" in scope:
+        return pref_names()[scope["prefecture_code"]]
+    return "全国"
 
 
 def create_demo_users(session: Session) -> list[tuple[str, str, str, str]]:
-    """Create (or reset) the demo users; returns ``(username, role, scope, password)`` per user.
+    """Create (or reset) the demo users; returns ``(username, role label, scope, password)`` per user.
 
     The caller commits and shows the passwords once; they are stored only as argon2 hashes.
     """
@@ -71,5 +85,5 @@ def create_demo_users(session: Session) -> list[tuple[str, str, str, str]]:
                 is_active=True,
                 **fields,
             )
-        out.append((username, role, _scope_text(scope), password))
+        out.append((username, ROLE_LABELS[role], _scope_text(scope), password))
     return out

@@ -13,7 +13,14 @@ from fastapi.responses import Response
 
 from chiiki.reference import municipalities
 from chiiki.web.access import AccessDeniedError, require_firm_scope
-from chiiki.web.analytics import RANKING_SORTS, filter_firms, firm_detail, sort_page, top_share_cuts
+from chiiki.web.analytics import (
+    RANKING_SORTS,
+    filter_firms,
+    firm_detail,
+    score_breakdown,
+    sort_page,
+    top_share_cuts,
+)
 from chiiki.web.charts import point_map_svg, scatter_log_svg
 from chiiki.web.deps import Db, PageUser, State
 from chiiki.web.pages.common import analytics_for, render
@@ -151,6 +158,7 @@ def firm_page(
     )
     return render(
         request, "firm.html", principal, nav="firms", firm=f, year=fy.year, map_svg=map_svg, notes=fy.notes,
+        breakdown=score_breakdown(f),
         suppliers=detail.in_region_suppliers.head(200).to_dicts(), customers=detail.out_of_region_customers.head(200).to_dicts(),
         n_suppliers=detail.in_region_suppliers.height, n_customers=detail.out_of_region_customers.height,
     )  # fmt: skip
