@@ -179,3 +179,10 @@ def test_security_headers_present(client):
         r.headers["x-frame-options"] == "DENY"
         and "default-src 'self'" in r.headers["content-security-policy"]
     )
+
+
+def test_confidential_answers_are_never_cached_but_static_assets_may_be(client, tokens):
+    api = client.get("/api/v1/firms/connector-hub?pref=07", headers=tokens["fukushima"])
+    static = client.get("/static/app.css")
+    assert api.headers["cache-control"] == "no-store" and api.headers["x-frame-options"] == "DENY"
+    assert "cache-control" not in static.headers or "no-store" not in static.headers["cache-control"]

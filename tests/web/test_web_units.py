@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chiiki.web.access import Principal
-from chiiki.web.analytics import sort_page
+from chiiki.web.analytics import FirmYear, sort_page
 from chiiki.web.charts import (
     TILE_POSITIONS,
     bar_chart_svg,
@@ -111,3 +111,27 @@ def test_sort_page_matches_full_sort(values, page, per_page):
 )  # fmt: skip
 def test_compact_number_uses_man_and_oku_without_exponent(value, text):
     assert compact_number(value) == text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), st.sampled_from([0.0, 0.1, 0.5, 1.0])), min_size=0, max_size=40),
+    page=st.integers(1, 5),
+    per_page=st.integers(1, 15),
+    descending=st.booleans(),
+)
+def test_memoised_ranking_page_equals_sort_page(values, page, per_page, descending):
+    df = pl.DataFrame(
+        {"company_id": [f"C{i:03d}" for i in range(len(values))], "connector_degree": values,
+         "region_code": ["07"] * len(values)},
+        schema={"company_id": pl.Utf8, "connector_degree": pl.Float64, "region_code": pl.Utf8},
+    )  # fmt: skip
+    fy = FirmYear(2024, df, (), False, {"07": df})
+    for _ in range(2):  # the second call reads the memoised ordering
+        got, total = fy.ranking_page(
+            "07", sort="connector_degree", descending=descending, page=page, per_page=per_page
+        )
+        want, want_total = sort_page(
+            df, sort="connector_degree", descending=descending, page=page, per_page=per_page
+        )
+        assert total == want_total and got["company_id"].to_list() == want["company_id"].to_list()

@@ -63,6 +63,30 @@ class FirmYear:
         """The firms of one prefecture (empty frame when none)."""
         return self.by_region.get(prefecture_code, self.firms.head(0))
 
+    def ranking_page(
+        self,
+        prefecture_code: str,
+        *,
+        sort: str,
+        descending: bool,
+        page: int,
+        per_page: int,
+        **filters: str | float | None,
+    ) -> tuple[pl.DataFrame, int]:
+        """One page of a prefecture's ranking with the :func:`filter_firms` ``filters``. The
+        unfiltered ranking, which nearly every request asks for, is sliced from an ordering computed
+        once per (prefecture, column, direction); a filtered one is filtered and sorted afresh."""
+        region = self.region(prefecture_code)
+        if any(v for v in filters.values()):
+            firms = filter_firms(region, **filters)
+            return sort_page(firms, sort=sort, descending=descending, page=page, per_page=per_page)
+        key = ("order", prefecture_code, sort, descending)
+        order = self.memo.get(key)
+        if order is None:
+            order = self.memo[key] = ranking_order(region, sort=sort, descending=descending)
+        start = max(page - 1, 0) * per_page
+        return region[order.slice(start, per_page)], region.height
+
 
 @dataclass
 class Analytics:
@@ -72,6 +96,7 @@ class Analytics:
     _dataset: Dataset | None = None
     _years: dict[int, FirmYear] = field(default_factory=dict)
     _links: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = field(default_factory=dict)
+    _year_list: list[int] | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def use(self, ref: DatasetRef | None) -> None:
@@ -79,6 +104,7 @@ class Analytics:
         with self._lock:
             if ref != self.ref:
                 self.ref, self._dataset, self._years, self._links = ref, None, {}, {}
+                self._year_list = None
 
     @property
     def available(self) -> bool:
@@ -96,7 +122,11 @@ class Analytics:
             return self._dataset
 
     def years(self) -> list[int]:
-        return self.dataset().years
+        """Fiscal years of the data set (computed once; every request asks)."""
+        with self._lock:
+            if self._year_list is None:
+                self._year_list = self.dataset().years
+            return self._year_list
 
     def resolve_year(self, year: int | None) -> int:
         years = self.years()
@@ -190,6 +220,15 @@ def filter_firms(
             & (pl.col("connector_degree") > 0)
         )
     return out
+
+
+def ranking_order(firms: pl.DataFrame, *, sort: str, descending: bool) -> pl.Series:
+    """Row positions of ``firms`` in ranking order: ``sort`` (nulls last), ties by company id."""
+    if sort not in RANKING_SORTS:
+        raise ValueError(f"並べ替えの列 {sort} はありません。{', '.join(RANKING_SORTS)} のいずれかです。")
+    return firms.select(
+        pl.arg_sort_by([sort, "company_id"], descending=[descending, False], nulls_last=True)
+    ).to_series()
 
 
 def sort_page(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, select
@@ -23,6 +23,7 @@ from chiiki.store.settings import StoreSettings, get_settings
 from chiiki.web.analytics import Analytics, DatasetRef, IndustryCache
 from chiiki.web.deps import AppState
 from chiiki.web.errors import install_error_handlers
+from chiiki.web.headers import SecurityHeadersMiddleware
 from chiiki.web.security import LoginRateLimiter
 from chiiki.web.settings import WebSettings
 
@@ -42,9 +43,12 @@ SECURITY_HEADERS = {
 def current_dataset_ref(session: Session, data_dir: Path) -> DatasetRef | None:
     """The current data set: the store's registered current version, else the ``CURRENT`` pointer
     that ``chiiki import`` keeps under ``data_dir`` (:mod:`chiiki.data.datasets`), else None."""
-    row = session.scalars(
-        select(DatasetVersion).where(DatasetVersion.is_current.is_(True)).order_by(DatasetVersion.id.desc())
-    ).first()
+    row = session.execute(
+        select(DatasetVersion.id, DatasetVersion.name, DatasetVersion.version, DatasetVersion.path)
+        .where(DatasetVersion.is_current.is_(True))
+        .order_by(DatasetVersion.id.desc())
+        .limit(1)
+    ).first()  # only the columns needed: every analytics request asks
     if row is not None:
         return DatasetRef(row.id, f"{row.name} {row.version}", Path(row.path))
     version = current_version(data_dir)
@@ -111,14 +115,7 @@ def create_app(
         https_only=web.secure_cookies,
     )
 
-    @app.middleware("http")
-    async def _security_headers(request: Request, call_next):  # noqa: ANN202 - Starlette middleware
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        if request.url.path.startswith(("/api/", "/plans", "/firms", "/data")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeadersMiddleware, headers=SECURITY_HEADERS)
 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 
 from chiiki.api.schemas import ErrorOut, FirmDetailOut, FirmOut, Page, PartnerOut
 from chiiki.web.access import AccessDeniedError, require_firm_scope
-from chiiki.web.analytics import filter_firms, firm_detail, sort_page
+from chiiki.web.analytics import firm_detail
 from chiiki.web.deps import ApiUser, Db, State
 from chiiki.web.pages.common import analytics_for
 
@@ -54,11 +54,10 @@ def connector_hub_ranking(
     """都道府県内の企業のコネクター度・ハブ度ランキング（ページ分割）。"""
     require_firm_scope(principal, pref)
     _, fy = _lookup(state, db, year)
-    firms = filter_firms(
-        fy.region(pref), municipality_code=municipality, jsic_code=jsic, query=q,
-        connector_hub_top_percent=top_percent,
+    rows, total = fy.ranking_page(
+        pref, sort=sort, descending=order == "desc", page=page, per_page=per_page,
+        municipality_code=municipality, jsic_code=jsic, query=q, connector_hub_top_percent=top_percent,
     )  # fmt: skip
-    rows, total = sort_page(firms, sort=sort, descending=order == "desc", page=page, per_page=per_page)
     return Page[FirmOut](
         items=rows.to_dicts(), total=total, page=page, per_page=per_page, notes=list(fy.notes)
     )

@@ -18,7 +18,6 @@ from chiiki.web.analytics import (
     filter_firms,
     firm_detail,
     score_breakdown,
-    sort_page,
     top_share_cuts,
 )
 from chiiki.web.charts import point_map_svg, scatter_log_svg
@@ -94,12 +93,10 @@ def ranking(
     except LookupError as exc:
         raise AccessDeniedError(str(exc), status_code=404) from exc
     region = fy.region(pref)
-    cx, cy = top_share_cuts(region, top_percent=top)
-    firms = filter_firms(
-        region, jsic_code=jsic or None, query=q or None, connector_hub_top_percent=top if only_top else None
-    )
+    filters = {"jsic_code": jsic or None, "query": q or None,
+               "connector_hub_top_percent": top if only_top else None}  # fmt: skip
     if export == "xlsx":
-        ordered = firms.sort(sort, descending=order == "desc", nulls_last=True)
+        ordered = filter_firms(region, **filters).sort(sort, descending=order == "desc", nulls_last=True)
         table = ordered.select([c for c in EXPORT_COLUMNS if c in ordered.columns]).rename(
             EXPORT_COLUMNS, strict=False
         )
@@ -111,9 +108,12 @@ def ranking(
             headers={"Content-Disposition": f'attachment; filename="connector_hub_{pref}_{fy.year}.xlsx"'},
         )
     per_page = state.web.page_size
-    rows, total = sort_page(firms, sort=sort, descending=order == "desc", page=page, per_page=per_page)
+    rows, total = fy.ranking_page(
+        pref, sort=sort, descending=order == "desc", page=page, per_page=per_page, **filters
+    )
     key = ("scatter", pref, top)
     if key not in fy.memo:  # the plot depends on region, year and p only: drawn once per process
+        cx, cy = top_share_cuts(region, top_percent=top)
         fy.memo[key] = scatter_for(region, cx, cy, top, fy.year)
     scatter, n_top = fy.memo[key]
     return render(
