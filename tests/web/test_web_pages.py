@@ -82,9 +82,29 @@ def test_dashboard_shows_map_and_own_region_first(login):
 
 
 def test_ranking_page_shows_scatter_ranking_and_pagination(login):
-    r = login("fukushima").get("/firms?pref=07")
+    c = login("fukushima")
+    r = c.get("/firms?pref=07")
     assert r.status_code == 200
-    assert "コネクター度 × ハブ度" in r.text and 'class="cut"' in r.text and 'id="ranking"' in r.text
+    assert "コネクター度 × ハブ度" in r.text and 'id="ranking"' in r.text and "ページ" in r.text
+    src = re.search(r'data-svg-src="([^"]+)"', r.text).group(1).replace("&amp;", "&")
+    svg = c.get(src)
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert 'class="cut"' in svg.text and 'href="/firms/' in svg.text
+
+
+def test_scatter_is_cached_privately_and_revalidated_by_etag(login):
+    c = login("fukushima")
+    first = c.get("/firms/scatter.svg?pref=07&top=10")
+    assert "private" in first.headers["cache-control"] and "no-store" not in first.headers["cache-control"]
+    again = c.get("/firms/scatter.svg?pref=07&top=10", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    other = c.get("/firms/scatter.svg?pref=07&top=5")
+    assert other.headers["etag"] != first.headers["etag"]
+
+
+def test_scatter_of_another_prefecture_is_refused(login):
+    r = login("fukushima").get("/firms/scatter.svg?pref=13")
+    assert r.status_code == 403 and "<svg" not in r.text
 
 
 def test_ranking_page_out_of_scope_is_refused(login):
@@ -106,7 +126,7 @@ def test_ranking_excel_export_has_japanese_headers(login):
 
 def test_firm_page_has_partners_and_map(login):
     c = login("fukushima")
-    html = c.get("/firms?pref=07").text
+    html = c.get("/firms?pref=07").text.split('id="ranking"')[1]
     cid = html.split('href="/firms/')[1].split("?")[0]
     r = c.get(f"/firms/{cid}")
     assert (
@@ -118,7 +138,7 @@ def test_firm_page_has_partners_and_map(login):
 
 
 def test_firm_page_of_other_prefecture_is_not_found(login, web_seeded):
-    tokyo = login("tokyo").get("/firms?pref=13").text
+    tokyo = login("tokyo").get("/firms?pref=13").text.split('id="ranking"')[1]
     cid = tokyo.split('href="/firms/')[1].split("?")[0]
     r = login("fukushima").get(f"/firms/{cid}")
     assert r.status_code == 404 and cid in r.text and "Traceback" not in r.text

@@ -40,6 +40,11 @@ SECURITY_HEADERS = {
 }
 
 
+WEB_POOL_SIZE = 20
+"""Database connections kept per worker: about one per concurrent request thread, so a burst of
+requests does not open and close connections."""
+
+
 def current_dataset_ref(session: Session, data_dir: Path) -> DatasetRef | None:
     """The current data set: the store's registered current version, else the ``CURRENT`` pointer
     that ``chiiki import`` keeps under ``data_dir`` (:mod:`chiiki.data.datasets`), else None."""
@@ -58,7 +63,10 @@ def current_dataset_ref(session: Session, data_dir: Path) -> DatasetRef | None:
 
 
 def make_templates() -> Jinja2Templates:
+    """The page templates. They ship with the package and do not change while the app runs, so Jinja
+    does not stat each file on every render (``auto_reload`` off)."""
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
+    templates.env.auto_reload = False
     from chiiki.web import formatting  # noqa: PLC0415 - filters registered once per app
 
     formatting.register(templates.env)
@@ -81,7 +89,9 @@ def create_app(
     settings = settings or get_settings()
     web = web or WebSettings()
     web.check()
-    engine = engine or create_engine_from_settings(settings)
+    engine = engine or create_engine_from_settings(
+        settings, pool_size=WEB_POOL_SIZE, max_overflow=WEB_POOL_SIZE
+    )
     templates = make_templates()
     app = FastAPI(
         title="Chiiki Mirai API（地域未来）",

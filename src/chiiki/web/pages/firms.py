@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from typing import Annotated
+from urllib.parse import urlencode
 
 import polars as pl
 from fastapi import APIRouter, Query, Request
@@ -15,6 +16,7 @@ from chiiki.reference import municipalities
 from chiiki.web.access import AccessDeniedError, require_firm_scope
 from chiiki.web.analytics import (
     RANKING_SORTS,
+    FirmYear,
     filter_firms,
     firm_detail,
     score_breakdown,
@@ -64,6 +66,43 @@ def scatter_for(region: pl.DataFrame, cx: float | None, cy: float | None, top: f
     return svg, n_top
 
 
+def scatter_memo(fy: FirmYear, pref: str, top: float) -> tuple:
+    """The scatter of one prefecture and year at top-p %, drawn once per process (it depends on
+    nothing else)."""
+    key = ("scatter", pref, top)
+    if key not in fy.memo:
+        region = fy.region(pref)
+        cx, cy = top_share_cuts(region, top_percent=top)
+        fy.memo[key] = scatter_for(region, cx, cy, top, fy.year)
+    return fy.memo[key]
+
+
+@router.get("/firms/scatter.svg")
+def ranking_scatter(
+    request: Request,
+    principal: PageUser,
+    state: State,
+    db: Db,
+    pref: Annotated[str, Query(pattern=r"^\d{2}$")],
+    year: int | None = None,
+    top: Annotated[float, Query(gt=0, le=100)] = 10.0,
+) -> Response:
+    """The コネクター度 × ハブ度 scatter as its own SVG document. The ranking page loads it once and
+    the browser keeps it (private cache, ETag) while the user pages and sorts the table."""
+    require_firm_scope(principal, pref)
+    analytics = analytics_for(state, db)
+    try:
+        fy = analytics.firm_year(year)
+    except LookupError as exc:
+        raise AccessDeniedError(str(exc), status_code=404) from exc
+    etag = f'"{analytics.ref.id if analytics.ref else 0}-{fy.year}-{pref}-{top:g}"'
+    headers = {"ETag": etag, "Cache-Control": "private, max-age=600", "X-Frame-Options": "SAMEORIGIN"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    svg, _ = scatter_memo(fy, pref, top)
+    return Response(str(svg), media_type="image/svg+xml", headers=headers)
+
+
 @router.get("/firms")
 def ranking(
     request: Request,
@@ -111,15 +150,12 @@ def ranking(
     rows, total = fy.ranking_page(
         pref, sort=sort, descending=order == "desc", page=page, per_page=per_page, **filters
     )
-    key = ("scatter", pref, top)
-    if key not in fy.memo:  # the plot depends on region, year and p only: drawn once per process
-        cx, cy = top_share_cuts(region, top_percent=top)
-        fy.memo[key] = scatter_for(region, cx, cy, top, fy.year)
-    scatter, n_top = fy.memo[key]
+    _, n_top = scatter_memo(fy, pref, top)
+    scatter_url = "/firms/scatter.svg?" + urlencode({"pref": pref, "year": fy.year, "top": top})
     return render(
         request, "firms.html", principal, nav="firms", pref=pref, year=fy.year, years=analytics.years(), rows=rows.to_dicts(),
         total=total, page=page, per_page=per_page, pages=max((total + per_page - 1) // per_page, 1), sort=sort, order=order,
-        jsic=jsic or "", q=q or "", top=top, only_top=only_top, scatter=scatter, notes=fy.notes, sorts=RANKING_SORTS,
+        jsic=jsic or "", q=q or "", top=top, only_top=only_top, scatter_url=scatter_url, notes=fy.notes, sorts=RANKING_SORTS,
         n_top=n_top, allowed=principal.firm_prefectures(), empty=False,
     )  # fmt: skip
 

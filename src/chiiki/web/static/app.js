@@ -19,6 +19,13 @@ document.addEventListener("DOMContentLoaded", () => {
       xhr.send(new FormData(form));
     });
   }
+  // Charts served as their own cached SVG documents, inlined so their links and tooltips work.
+  document.querySelectorAll("[data-svg-src]").forEach((slot) => {
+    fetch(slot.dataset.svgSrc, { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((svg) => { slot.innerHTML = svg; })
+      .catch(() => { slot.insertAdjacentText("beforeend", "（図を読み込めませんでした）"); });
+  });
   // Confirm destructive or final actions.
   document.querySelectorAll("[data-confirm]").forEach((el) => {
     el.addEventListener("click", (ev) => { if (!confirm(el.dataset.confirm)) { ev.preventDefault(); } });
