@@ -13,10 +13,12 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -h 127.0.0.1 -p 5432 -q
   fi
 fi
 
-# Debian's chromium for the browser tests (never a Playwright download).
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-  echo "chromium をインストールします…"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+# Debian's chromium for the browser tests (never a Playwright download), with a Japanese font so the
+# screenshots kept as test artefacts are legible.
+if { [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/opentype/ipafont-gothic ]; } \
+  && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "chromium と日本語フォントをインストールします…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-ipafont-gothic >/dev/null) \
     || echo "chromium を入れられませんでした。ブラウザのテストは理由を表示してスキップされます。"
 fi
 

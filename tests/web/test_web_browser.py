@@ -1,14 +1,26 @@
-"""End-to-end in headless Debian chromium (issue #7 tests): log in, dashboard, open the ranking and a
-firm, export Excel; a screenshot of each page under test-artifacts/."""
+"""End-to-end in headless Debian chromium (issue #7 tests), as a prefecture planner and a national
+reviewer would use the app: log in, upload a file with an error and read the row message, open the
+ranking and a firm, create a B plan with priority firms, KPIs and a ripple scenario, submit it, review,
+score and approve it, export it to Excel. A screenshot of each page goes to test-artifacts/web/.
+
+The app runs in its own store (not the page tests' shared one) so the plan it creates and the data it
+uploads touch nothing else."""
 
 from __future__ import annotations
 
+import io
 import socket
 import threading
 import time
 from pathlib import Path
 
+import openpyxl
+import polars as pl
 import pytest
+
+from chiiki.data.datasets import write_dataset
+from chiiki.data.synth import generate_economy
+from chiiki.web.testing import seeded_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
@@ -22,16 +34,21 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(web_seeded):
+def seeded(tmp_path_factory):
+    return seeded_app(tmp_path_factory.mktemp("browser-store"), n_firms=2500)
+
+
+@pytest.fixture(scope="module")
+def server(seeded):
     import uvicorn
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(web_seeded.app, host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(seeded.app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    for _ in range(100):
+    for _ in range(200):
         if srv.started:
             break
         time.sleep(0.05)
@@ -41,12 +58,12 @@ def server(web_seeded):
 
 
 @pytest.fixture(scope="module")
-def page(server):
+def browser():
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
+        b = p.chromium.launch(
             executable_path=str(CHROMIUM),
             args=[
                 "--headless",
@@ -57,31 +74,151 @@ def page(server):
                 "--disable-sync",
             ],
         )
-        context = browser.new_context(
-            accept_downloads=True, locale="ja-JP", viewport={"width": 1400, "height": 1000}
-        )
-        yield context.new_page()
-        browser.close()
+        yield b
+        b.close()
 
 
-def test_browser_login_ranking_firm_and_export(server, page):
-    page.goto(f"{server}/firms")
-    assert "/login" in page.url
-    page.screenshot(path=str(ARTIFACTS / "01_login.png"))
-    page.fill("input[name=username]", "fukushima")
+def new_page(browser):
+    context = browser.new_context(
+        accept_downloads=True, locale="ja-JP", viewport={"width": 1400, "height": 1000}
+    )
+    page = context.new_page()
+    page.on("dialog", lambda d: d.accept())  # the confirm() of submit / approve
+    return page
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, server: str, user: str, *, start: str = "/") -> None:
+    page.goto(f"{server}{start}")
+    page.fill("input[name=username]", user)
     page.fill("input[name=password]", "test-password-123")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{server}/firms")
-    assert page.locator("#ranking tbody tr").count() > 1
-    page.screenshot(path=str(ARTIFACTS / "02_ranking.png"), full_page=True)
-    page.click("#ranking tbody tr:first-child a")
-    page.wait_for_selector("#suppliers")
-    assert "域外の販売先" in page.content()
-    page.screenshot(path=str(ARTIFACTS / "03_firm.png"), full_page=True)
-    page.goto(f"{server}/firms?pref=07")
-    with page.expect_download() as download:
-        page.click("text=Excelに出力")
-    assert download.value.suggested_filename.endswith(".xlsx")
+    page.wait_for_url(f"{server}{start}")
+
+
+@pytest.fixture(scope="module")
+def bad_upload(tmp_path_factory) -> tuple[Path, Path]:
+    """A small companies/transactions CSV pair whose companies row 3 has an unknown prefecture."""
+    out = tmp_path_factory.mktemp("upload")
+    write_dataset(generate_economy(n_firms=100, years=(2024,), seed=3), out, fmt="csv", info={})
+    companies = pl.read_csv(out / "companies.csv", infer_schema=False)
+    companies = companies.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1).then(pl.lit("99")).otherwise(pl.col("prefecture_code"))
+        .alias("prefecture_code")
+    )  # fmt: skip
+    companies.write_csv(out / "companies.csv")
+    return out / "companies.csv", out / "transactions.csv"
+
+
+def test_planner_to_approval_end_to_end(server, browser, bad_upload):
+    page = new_page(browser)
+
+    # ログイン（未ログインはログイン画面へ）
+    page.goto(f"{server}/firms")
+    assert "/login" in page.url
+    shot(page, "01_login")
+    log_in(page, server, "fukushima", start="/firms")
     page.goto(f"{server}/")
     assert page.locator("svg.chart").count() >= 1
-    page.screenshot(path=str(ARTIFACTS / "04_dashboard.png"), full_page=True)
+    shot(page, "02_dashboard")
+
+    # データ: an upload with an error shows the row message and registers nothing
+    page.goto(f"{server}/data")
+    versions_before = page.locator("#versions tbody tr").count()
+    page.set_input_files("input[name=companies]", str(bad_upload[0]))
+    page.set_input_files("input[name=transactions]", str(bad_upload[1]))
+    page.click("form[data-upload] button[type=submit]")
+    page.wait_for_selector("#problems")
+    row = page.locator("#problems tbody tr", has_text="prefecture_code").first
+    assert "99" in row.inner_text() and "3" in row.inner_text()
+    assert "何も書き込んでいません" in page.content()
+    assert page.locator("#versions tbody tr").count() == versions_before
+    shot(page, "03_data_upload_error")
+
+    # 企業分析: ranking with the scatter, then a firm
+    page.goto(f"{server}/firms?pref=07")
+    page.wait_for_selector("#scatter svg.chart")
+    assert page.locator("#ranking tbody tr").count() > 1
+    shot(page, "04_ranking")
+    page.click("#ranking tbody tr:first-child a")
+    page.wait_for_selector("#score-breakdown")
+    assert "域外の販売先" in page.content() and page.locator("#suppliers").count() == 1
+    shot(page, "05_firm")
+
+    page.goto(f"{server}/industry?pref=07")
+    assert page.locator("svg.chart").count() >= 2
+    shot(page, "06_industry")
+
+    # 計画: create a B plan, pick priority firms, set KPIs from the data
+    page.goto(f"{server}/plans/new")
+    page.select_option("select[name=plan_type]", "B")
+    page.fill("input[name=title]", "E2E 地域産業クラスター計画")
+    page.check("input[name=focus_fields][value='1']")
+    page.check("input[name=focus_fields][value='3']")
+    page.fill("textarea[name=description]", "半導体・GXの重点支援（ブラウザ試験）")
+    page.click("#plan-form button[type=submit]")
+    page.wait_for_selector("#plan-state")
+    plan_url = page.url.split("#")[0]
+    assert "作成中" in page.inner_text("#plan-state")
+    boxes = page.locator("#pick-form input[name=company_id]")
+    for i in range(5):
+        boxes.nth(i).check()
+    page.click("#pick-form button[type=submit]")
+    page.wait_for_selector("#priority-firms")
+    assert page.locator("#priority-firms tbody tr").count() == 5
+    page.click("#kpis-from-data")
+    page.wait_for_selector("#kpis .kpi")
+    assert page.locator("#kpis .kpi").count() >= 4
+
+    # 波及効果: a scenario computed and saved to the plan
+    page.goto(f"{server}/ripple?pref=07")
+    page.select_option("select[name=sector_0]", index=1)
+    page.fill("input[name=value_0]", "1000")
+    page.fill("input[name=name]", "工場新設 1,000百万円")
+    page.select_option(
+        "select[name=plan_id]", label=page.locator("select[name=plan_id] option").nth(1).inner_text()
+    )
+    shot(page, "07_ripple_form")
+    page.click("button[name=save]")
+    page.wait_for_url(f"{plan_url}#ripple")
+    assert page.locator(".ripple-scenario").count() == 1
+    assert "工場新設" in page.inner_text("#ripple")
+    shot(page, "08_plan_draft")
+
+    page.click("#action-submit")
+    page.wait_for_selector("#plan-state")
+    assert "提出済" in page.inner_text("#plan-state")
+
+    # 審査: the national reviewer starts the review, scores and approves
+    reviewer = new_page(browser)
+    log_in(reviewer, server, "reviewer", start="/plans")
+    reviewer.goto(plan_url)
+    reviewer.click("#action-start_review")
+    reviewer.wait_for_selector("#screening-form")
+    reviewer.fill("#screening-form textarea[name=comment]", "要件を満たしている")
+    reviewer.click("#screening-form button[type=submit]")
+    reviewer.wait_for_selector("#screenings tbody tr")
+    assert "reviewer" in reviewer.inner_text("#screenings")
+    shot(reviewer, "09_plan_review")
+    reviewer.click("#action-approve")
+    reviewer.wait_for_selector("#plan-state")
+    assert "承認" in reviewer.inner_text("#plan-state")
+    shot(reviewer, "10_plan_approved")
+
+    # Excel: the submission attachment with the plan's parts
+    with reviewer.expect_download() as download:
+        reviewer.click("#export-xlsx")
+    path = download.value.path()
+    book = openpyxl.load_workbook(io.BytesIO(Path(path).read_bytes()))
+    assert download.value.suggested_filename.endswith(".xlsx") and len(book.sheetnames) >= 5
+    text = "\n".join(
+        str(c.value) for ws in book for row in ws.iter_rows() for c in row if c.value is not None
+    )
+    assert "E2E 地域産業クラスター計画" in text and "工場新設" in text
+
+    reviewer.goto(f"{server}/plans")
+    assert "E2E 地域産業クラスター計画" in reviewer.content()
+    shot(reviewer, "11_plans")
