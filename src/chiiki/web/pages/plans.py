@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -16,6 +17,7 @@ from typing import Annotated
 import polars as pl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from chiiki.api.routes.plans import owner_codes, visible_plans
@@ -27,13 +29,16 @@ from chiiki.store import parts
 from chiiki.store import plans as plan_service
 from chiiki.store.documents import plan_document
 from chiiki.store.errors import ConcurrentEditError, InvalidInputError, PermissionDeniedError, StoreError
+from chiiki.store.models import Plan
 from chiiki.web.access import AccessDeniedError, Principal, require_plan_view
 from chiiki.web.charts import line_chart_svg
-from chiiki.web.deps import Csrf, Db, PageUser, State
+from chiiki.web.deps import AppState, Csrf, Db, PageUser, State
 from chiiki.web.pages.common import analytics_for, flash, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
+MINISTRY_ROWS = 3
+"""Rows of the candidate-project form for ministries already coordinated with."""
 PICK_ROWS = 50
 """Rows of the score table shown for picking priority firms."""
 TRANSITION_LABELS = {a: t.label for a, t in workflow.TRANSITIONS.items()}
@@ -78,6 +83,27 @@ def overview_fields(form: FormData) -> dict:
     }
 
 
+def form_values(form: FormData) -> dict:
+    """The overview fields as the user typed them, to show again when a save is refused (nothing the
+    user entered is lost)."""
+    fields = []
+    for f in form.getlist("focus_fields"):
+        try:
+            fields.append(int(str(f)))
+        except ValueError:
+            continue
+    return {
+        "plan_type": str(form.get("plan_type") or ""),
+        "title": str(form.get("title") or ""),
+        "period_start": str(form.get("period_start") or ""),
+        "period_end": str(form.get("period_end") or ""),
+        "focus_fields": fields,
+        "local_resources": [r for r in form.getlist("local_resources") if isinstance(r, str)],
+        "local_resources_other": str(form.get("local_resources_other") or ""),
+        "description": str(form.get("description") or ""),
+    }
+
+
 @router.get("/plans")
 def plans_list(
     request: Request,
@@ -98,13 +124,18 @@ def _types_for(principal: Principal) -> list[str]:
     return {"bureau": ["A"], "prefecture": ["B", "C"], "municipal": ["C"]}.get(principal.role, [])
 
 
-@router.get("/plans/new")
-def plan_new(request: Request, principal: PageUser) -> Response:
+def _creatable_types(principal: Principal) -> list[str]:
     types = _types_for(principal)
     if not types:
         raise AccessDeniedError(
             f"{principal.role_label}は計画を作成できません（経済産業局・都道府県・市区町村の職員が作成します）。"
         )
+    return types
+
+
+@router.get("/plans/new")
+def plan_new(request: Request, principal: PageUser) -> Response:
+    types = _creatable_types(principal)
     return render(
         request,
         "plan_form.html",
@@ -119,9 +150,9 @@ def plan_new(request: Request, principal: PageUser) -> Response:
 
 @router.post("/plans/new", dependencies=[Csrf])
 async def plan_create(request: Request, principal: PageUser, db: Db) -> Response:
+    types = _creatable_types(principal)
     form = await request.form()
     plan_type = str(form.get("plan_type") or "")
-    types = _types_for(principal)
     try:
         if plan_type not in types:
             raise InvalidInputError(f"作成できる計画類型は {'・'.join(types) or 'ありません'} です。")
@@ -135,7 +166,7 @@ async def plan_create(request: Request, principal: PageUser, db: Db) -> Response
     except StoreError as exc:
         return render(
             request, "plan_form.html", principal, nav="plans", plan=None, types=types, resources=LOCAL_RESOURCES,
-            form=dict(form), errors=[str(exc)], status_code=422,
+            form=form_values(form), errors=[str(exc)], status_code=422,
         )  # fmt: skip
     flash(
         request,
@@ -182,8 +213,16 @@ def pick_table(state, db, plan) -> tuple[list[dict], str | None]:  # noqa: ANN00
 
 @router.get("/plans/{plan_id}")
 def plan_page(request: Request, principal: PageUser, state: State, db: Db, plan_id: int) -> Response:
-    plan = _plan(db, principal, plan_id)
-    doc = plan_document(db, plan_id)
+    return plan_view(request, principal, state, db, _plan(db, principal, plan_id))
+
+
+def plan_view(
+    request: Request, principal: Principal, state: AppState, db: Session, plan: Plan, *, status_code: int = 200,
+    **extra: object,
+) -> Response:  # fmt: skip
+    """The plan's page; ``extra`` reaches the template (``edit_form`` and ``conflict`` after a
+    refused overview save)."""
+    doc = plan_document(db, plan.id)
     editable = bool(workflow.can_edit(principal, plan))
     reviews = bool(workflow.reviews(principal, plan))
     pick, pick_note = [], None
@@ -195,7 +234,9 @@ def plan_page(request: Request, principal: PageUser, state: State, db: Db, plan_
         transition_labels=TRANSITION_LABELS, kpi_svgs=kpi_charts(doc), pick=pick, pick_note=pick_note,
         req_labels=REQUIREMENT_STATUS_LABELS, requirements=plan.requirements, resources=LOCAL_RESOURCES,
         max_score=PlanRules().screening_max_score, picked={f.company_id for f in plan.priority_firms},
-        owner=plan_service.owner_label(plan),
+        owner=plan_service.owner_label(plan), status_code=status_code,
+        can_propose=bool(principal.prefecture_code and workflow.can_submit_candidate(principal, plan, principal.prefecture_code)),
+        **extra,
     )  # fmt: skip
 
 
@@ -225,16 +266,27 @@ def back_on_refusal(func):  # noqa: ANN001, ANN201
 
 @router.post("/plans/{plan_id}/edit", dependencies=[Csrf])
 @back_on_refusal
-async def plan_edit(request: Request, principal: PageUser, db: Db, plan_id: int) -> Response:
+async def plan_edit(request: Request, principal: PageUser, state: State, db: Db, plan_id: int) -> Response:
     _plan(db, principal, plan_id)
     form = await request.form()
-    plan_service.update_plan(
-        db,
-        plan_id,
-        actor=principal,
-        expected_version=_int(form.get("version"), "版"),
-        **overview_fields(form),
-    )
+    try:
+        plan_service.update_plan(
+            db,
+            plan_id,
+            actor=principal,
+            expected_version=_int(form.get("version"), "版"),
+            **overview_fields(form),
+        )
+    except ConcurrentEditError as exc:
+        # Someone saved first: nothing is overwritten, and the user's input is shown again beside
+        # the saved content (the form now carries the current version, so saving again is a
+        # deliberate choice).
+        db.rollback()
+        plan = _plan(db, principal, plan_id)
+        return plan_view(
+            request, principal, state, db, plan, edit_form=form_values(form), conflict=str(exc),
+            status_code=409,
+        )  # fmt: skip
     return _back(request, plan_id, "計画の概要を保存しました。")
 
 
@@ -339,6 +391,45 @@ async def plan_firms(request: Request, principal: PageUser, state: State, db: Db
         score_run=f"web {fy.year}年度 {analytics_for(state, db).ref.label}",
     )
     return _back(request, plan_id, f"重点支援企業を {picked.height} 社登録しました。", "#firms")
+
+
+def ministries_of(form: FormData) -> list[dict[str, str]]:
+    """The ministries already coordinated with and since when (rows ``ministry_i``, ``since_i``)."""
+    out = []
+    for i in range(MINISTRY_ROWS):
+        name = str(form.get(f"ministry_{i}") or "").strip()
+        since = str(form.get(f"since_{i}") or "").strip()
+        if name or since:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+                raise InvalidInputError(
+                    f"{i + 1}行目の省庁「{name or '（未入力）'}」: 調整開始日「{since}」は YYYY-MM-DD で入力してください。"
+                )
+            out.append({"name": name, "since": since})
+    return out
+
+
+@router.post("/plans/{plan_id}/candidates", dependencies=[Csrf])
+@back_on_refusal
+async def plan_candidate(request: Request, principal: PageUser, db: Db, plan_id: int) -> Response:
+    """A prefecture proposes a candidate project for its block's A plan (SPEC §6.1 A, §6.2 A): field,
+    investment (千円), ministries already coordinated and since when, wage plan."""
+    _plan(db, principal, plan_id)
+    form = await request.form()
+    field = str(form.get("field_id") or "")
+    amount = str(form.get("investment_amount") or "").replace(",", "").strip()
+    growth = str(form.get("wage_growth_rate") or "").strip()
+    title = str(form.get("title") or "").strip()[:300]
+    if not title:
+        raise InvalidInputError("候補プロジェクトの名称を入力してください。")
+    project = parts.add_candidate_project(
+        db, plan_id, actor=principal, prefecture_code=principal.prefecture_code or "", title=title,
+        field_id=_int(field, "戦略分野") if field else None,
+        investment_amount=_int(amount, "投資額（千円）") if amount else None,
+        ministries=ministries_of(form), wage_plan=str(form.get("wage_plan") or "")[:5000],
+        wage_growth_rate=_float(growth, "賃金の年平均伸び率（%）") / 100 if growth else None,
+        description=str(form.get("description") or "")[:20_000],
+    )  # fmt: skip
+    return _back(request, plan_id, f"候補プロジェクト「{project.title}」を提出しました。", "#candidates")
 
 
 @router.post("/plans/{plan_id}/kpis/from-data", dependencies=[Csrf])
