@@ -39,6 +39,11 @@ def small_frame(**changes) -> pl.DataFrame:
         ("valueadded", "営業余剰", "industry", "b"): 50,
     }
     cells.update(changes.pop("cells", {}))
+    return frame_of(cells)
+
+
+def frame_of(cells: dict[tuple[str, str, str, str], float]) -> pl.DataFrame:
+    """A long-form frame from ``{(input_type, input_name, output_type, output_name): value}``."""
     return pl.DataFrame([(*k, v) for k, v in cells.items()], schema=COLUMNS, orient="row")
 
 
@@ -185,6 +190,83 @@ def test_employment_row_is_taken_out_of_value_added():
     t = table_from_long(frame)
     np.testing.assert_allclose(t.e, [0.12, 0.04])
     np.testing.assert_allclose(t.v, [0.7, 0.65])  # jobs are not value added
+
+
+def test_employment_row_named_in_settings_can_be_a_value_added_row():
+    frame = small_frame(
+        cells={
+            ("valueadded", "就業者数（人）", "industry", "a"): 30,
+            ("valueadded", "就業者数（人）", "industry", "b"): 10,
+        }
+    )
+    with pytest.raises(IOTableError, match="行計"):  # without the setting it is value added: unbalanced
+        table_from_long(frame)
+    t = table_from_long(frame, settings=IOSettings(employment_row="就業者数"))
+    np.testing.assert_allclose(t.e, [0.3, 0.05])
+    assert t.value_added_names == ("雇用者所得", "営業余剰")
+    with pytest.raises(IOTableError, match="就業者数（雇用）の行「人数」"):
+        table_from_long(frame, settings=IOSettings(employment_row="人数"))
+
+
+def test_one_of_several_employment_rows_is_chosen_by_the_setting():
+    frame = small_frame(
+        cells={
+            ("employment", "従業者数", "industry", "a"): 12,
+            ("employment", "従業者数", "industry", "b"): 8,
+            ("employment", "雇用者数", "industry", "a"): 10,
+            ("employment", "雇用者数", "industry", "b"): 6,
+        }
+    )
+    with pytest.raises(IOTableError, match="employment の行が複数"):
+        table_from_long(frame)
+    t = table_from_long(frame, settings=IOSettings(employment_row="雇用者数"))
+    np.testing.assert_allclose(t.e, [0.10, 0.03])
+
+
+def test_labelled_vectors_and_matrices():
+    t = table_from_long(small_frame())
+    vectors = t.vector_frame()
+    assert vectors.columns == ["sector", "X", "m", "w", "v", "h"]
+    assert vectors["sector"].to_list() == ["a", "b"]
+    np.testing.assert_allclose(vectors["h"].to_numpy(), [60 / 190, 130 / 190])
+    np.testing.assert_allclose(vectors["m"].to_numpy(), [30 / 110, 20 / 180])
+    for name in ("Z", "A", "B", "L"):
+        frame = t.matrix_frame(name)
+        assert frame.columns == ["sector", "a", "b"]
+        np.testing.assert_array_equal(frame.select("a", "b").to_numpy(), getattr(t, name))
+    np.testing.assert_allclose(t.matrix_frame("A")["b"].to_numpy(), [40 / 200, 30 / 200])
+    with pytest.raises(IOTableError, match="行列「X」"):
+        t.matrix_frame("X")
+
+
+def test_interregional_vector_frame_has_one_consumption_pattern_per_region(tmp_path):
+    path = tmp_path / "wide.csv"
+    path.write_text(
+        "input,industry/R1/a,industry/R2/a,finaldemand/R1/民間消費支出,finaldemand/R2/民間消費支出\n"
+        "industry/R1/a,10,5,35,50\nindustry/R2/a,5,20,15,60\n"
+        "valueadded/R1/雇用者所得,85,,,\nvalueadded/R2/雇用者所得,,75,,\n",
+        encoding="utf-8",
+    )
+    vectors = read_io_wide(path, regions=True).vector_frame()
+    assert vectors.columns == ["region", "sector", "X", "m", "w", "v", "h_R1", "h_R2"]
+    np.testing.assert_allclose(vectors["h_R1"].to_numpy(), [35 / 50, 15 / 50])
+    np.testing.assert_allclose(vectors["h_R2"].to_numpy(), [50 / 110, 60 / 110])
+
+
+def test_singular_open_model_fails_on_load_with_a_japanese_error():
+    # a closed circle: all output of each sector is an input of the other, with no value added, final
+    # demand or imports — balanced and positive, but A's column sums are 1, so I − (I − M̂)A is singular
+    cells = {
+        ("industry", "a", "industry", "b"): 100,
+        ("industry", "b", "industry", "a"): 100,
+        ("valueadded", "雇用者所得", "industry", "a"): 0,
+        ("valueadded", "雇用者所得", "industry", "b"): 0,
+        ("industry", "a", "finaldemand", "民間消費支出"): 0,
+        ("industry", "b", "finaldemand", "民間消費支出"): 0,
+    }
+    with pytest.raises(IOTableError, match="特異") as info:
+        table_from_long(frame_of(cells))
+    assert "(I − (I − M̂)A)" in str(info.value)
 
 
 def test_missing_file_and_unknown_form(tmp_path):

@@ -13,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chiiki.io import (
+    MEASURES,
+    STAGES,
     IOTable,
     IOTableError,
     demand_matrix,
@@ -86,6 +88,12 @@ def test_real_table_open_multipliers_and_manufacturing_ripple_match_hand_computa
     np.testing.assert_allclose(effect(result, "総合効果", "粗付加価値誘発額"), v * dX, rtol=1e-12)
     np.testing.assert_allclose(effect(result, "総合効果", "雇用者所得誘発額"), w * dX, rtol=1e-12)
     assert result.multipliers["ripple_multiplier"][0] == pytest.approx(dX.sum() / 1000.0, rel=1e-12)
+    manufacturing = result.effects.filter(
+        (pl.col("sector") == "03_製造業")
+        & (pl.col("stage") == "総合効果")
+        & (pl.col("measure") == "生産誘発額")
+    )
+    assert manufacturing["value"].to_list() == pytest.approx([dX[2]], rel=1e-12)  # by label, not position
     assert result.multipliers["final_demand"][0] == 1000.0
     assert set(result.effects["measure"].cast(pl.Utf8)) == {
         "生産誘発額",
@@ -272,3 +280,60 @@ def test_interregional_ripple_from_one_region_reaches_every_region():
     income = table.w * s.first_round[:, 0]
     expected = 0.5 * (table.h[:, 0] * income[:2].sum() + table.h[:, 1] * income[2:].sum())
     np.testing.assert_allclose(s.consumption[:, 0], expected, rtol=1e-12)
+
+
+def expected_rows(table: IOTable, F: np.ndarray, c: float, names: list[str]) -> list[tuple]:
+    """The long frame written out by plain loops: scenario, stage, measure, [region,] sector, value."""
+    s = ripple_stages(table, F, c=c)
+    production = dict(zip(STAGES, [s.direct, s.first_indirect, s.second_indirect, s.total], strict=True))
+    per_unit = {"生産誘発額": np.ones(table.n), "粗付加価値誘発額": table.v, "雇用者所得誘発額": table.w}
+    if table.e is not None:
+        per_unit["就業誘発数"] = table.e
+    labels = [(r,) for r in table.regions] if table.regions else [()] * table.n
+    return [
+        (name, stage, measure, *labels[i], table.sectors[i], float(coef[i] * production[stage][i, j]))
+        for j, name in enumerate(names)
+        for stage in STAGES
+        for measure, coef in per_unit.items()
+        for i in range(table.n)
+    ]
+
+
+@pytest.mark.parametrize("which", ["one region, jobs", "one region, no jobs", "two regions"])
+def test_long_frame_equals_plain_loops_row_by_row(which):
+    table = {
+        "one region, jobs": lambda: random_table(21, n=4),
+        "one region, no jobs": lambda: random_table(22, n=3, jobs=False),
+        "two regions": lambda: table_from_long(two_region_frame()),
+    }[which]()
+    names = ["z", "a", "m"]  # not sorted: categories keep the given order
+    F = np.random.default_rng(5).uniform(-50, 100, (table.n, len(names)))
+    result = ripple(table, F, c=0.6, scenarios=names)
+    effects = result.effects
+    keys = ["scenario", "stage", "measure", *(["region"] if table.regions else []), "sector"]
+    assert effects.columns == [*keys, "value"]
+    assert all(effects[k].dtype == pl.Enum for k in keys) and effects["value"].dtype == pl.Float64
+    assert list(effects["scenario"].dtype.categories) == names
+    assert list(effects["stage"].dtype.categories) == list(STAGES)
+    measures = list(MEASURES) if table.e is not None else list(MEASURES[:3])
+    assert list(effects["measure"].dtype.categories) == measures
+    assert list(effects["sector"].dtype.categories) == list(dict.fromkeys(table.sectors))
+    want = expected_rows(table, F, 0.6, names)
+    got = effects.with_columns(pl.col(keys).cast(pl.Utf8)).rows()
+    assert [row[:-1] for row in got] == [row[:-1] for row in want]
+    np.testing.assert_allclose([row[-1] for row in got], [row[-1] for row in want], rtol=1e-13, atol=1e-9)
+    # summary = sums over industries of the same rows, in scenario, stage, measure order
+    sums: dict[tuple, float] = {}
+    for row in want:
+        sums[row[:3]] = sums.get(row[:3], 0.0) + row[-1]
+    summary = result.summary.with_columns(pl.col("scenario", "stage", "measure").cast(pl.Utf8)).rows()
+    assert [row[:3] for row in summary] == list(sums)
+    np.testing.assert_allclose([row[3] for row in summary], list(sums.values()), rtol=1e-12, atol=1e-9)
+    assert result.multipliers["scenario"].cast(pl.Utf8).to_list() == names
+
+
+def test_no_scenarios_give_empty_frames_with_the_same_columns():
+    table = random_table(4)
+    result = ripple(table, np.zeros((table.n, 0)), scenarios=[])
+    assert result.effects.height == 0 and result.summary.height == 0 and result.multipliers.height == 0
+    assert result.effects.columns == ["scenario", "stage", "measure", "sector", "value"]

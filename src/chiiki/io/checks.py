@@ -2,8 +2,9 @@
 
 Each check returns Japanese problem lines (every offending sector, not only the first);
 :func:`check_table` runs them all and raises one :class:`IOTableError` listing everything.
-The singularity of (I − (I − M̂)A) is checked where the inverse is computed
-(:func:`chiiki.io.coefficients.open_inverse`).
+A singular (I − (I − M̂)A) is reported by :func:`check_table` too, which computes the open inverse B
+once (it is cached on the table); the closed model's (I − A) is checked when L is first used
+(:func:`chiiki.io.coefficients.closed_inverse`).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def check_table(table: IOTable, *, balance: bool = True) -> IOTable:
     """Raise :class:`IOTableError` listing every problem of ``table``; return it unchanged otherwise.
 
     Checks, in order: positive output, row/column balance (``balance=False`` skips it, e.g. for a
-    table published without value-added rows), import ratios in [0, 1].
+    table published without value-added rows), import ratios in [0, 1], and that (I − (I − M̂)A) can
+    be inverted (B is computed here and kept).
     """
     problems = output_problems(table)
     if problems:
@@ -75,4 +77,5 @@ def check_table(table: IOTable, *, balance: bool = True) -> IOTable:
     problems = import_ratio_problems(table)
     if problems:
         raise IOTableError("輸入係数が 0〜1 の範囲にない部門があります。", problems)
+    _ = table.B  # raises IOTableError (特異) when the open model has no inverse
     return table

@@ -179,7 +179,12 @@ def table_from_long(
         )
 
     def block(row_type: str, col_type: str, row_keys: list[str], col_keys: list[str]) -> np.ndarray:
-        part = df.filter((pl.col("input_type") == row_type) & (pl.col("output_type") == col_type))
+        part = df.filter(
+            (pl.col("input_type") == row_type)
+            & (pl.col("output_type") == col_type)
+            & pl.col("in_key").is_in(row_keys)  # e.g. only the chosen one of several employment rows
+            & pl.col("out_key").is_in(col_keys)
+        )
         out = np.zeros((len(row_keys), len(col_keys)))
         if part.height:
             ri = part["in_key"].replace_strict({k: i for i, k in enumerate(row_keys)}, return_dtype=pl.Int64)

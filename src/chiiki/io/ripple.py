@@ -64,16 +64,19 @@ class RippleResult:
     local_output: bool
 
 
-def _income_to_consumption(table: IOTable, income: np.ndarray, c: float) -> np.ndarray:
-    """ΔC (k × n, scenario-major) from the income each industry earns (k × n): c·h·ΣΔW, spent per
-    region when the table is interregional."""
+def _spending(table: IOTable) -> tuple[np.ndarray, np.ndarray]:
+    """Where income is spent (SPEC §5 step 3): ``S`` (n × R) sums each industry's income into the
+    region that spends it, ``H`` (R × n) holds each region's consumption pattern h as a row.
+
+    One region: ``S`` is a column of ones and ``H`` is hᵀ, so ΔC = c·(ΣΔW1)·h exactly as in step 3.
+    """
     h = table.h
     if h.ndim == 1:
-        return c * np.outer(income.sum(axis=1), h)
+        return np.ones((table.n, 1)), h[np.newaxis, :]
     regions = np.asarray(table.regions)
     spenders = np.asarray(table.consumption_regions)
     G = (spenders[:, np.newaxis] == regions[np.newaxis, :]).astype(float)  # R × n: income by region
-    return c * ((income @ G.T) @ h.T)
+    return G.T, h.T
 
 
 def ripple_stages(
@@ -82,7 +85,8 @@ def ripple_stages(
     """The production stages of SPEC §5 for ΔF ``demand`` (``n`` or ``n × k``) as ``n × k`` arrays.
 
     Computed scenario-major (k × n, so ΔX1ᵀ = ΔDᵀ·Bᵀ) and returned as transposed views, which keeps
-    the long frame of :func:`ripple` a plain memory layout.
+    the long frame of :func:`ripple` a plain memory layout. One n × n product per call: the second
+    round goes through the R consumption patterns (R = 1, or the number of regions).
     """
     F = np.asarray(demand, dtype=float)
     if F.ndim == 1:
@@ -95,11 +99,15 @@ def ripple_stages(
         raise IOTableError(f"消費転換係数 c = {c} は 0〜1 の範囲で指定してください（例: 0.7243）。")
     keep = 1.0 - table.m
     Bt = table.B.T
+    S, H = _spending(table)
     Ft = np.ascontiguousarray(F.T)
     Dt = Ft if local_output else Ft * keep  # step 1
     X1t = Dt @ Bt  # step 2
-    Ct = _income_to_consumption(table, X1t * table.w, c)  # step 3
-    X2t = (Ct * keep) @ Bt  # step 4
+    W1t = X1t @ (table.w[:, np.newaxis] * S)  # step 3: ΔW1 = w·ΔX1, by spending region (k × R)
+    Ct = c * (W1t @ H)  # ΔC = c·ΔW1·h
+    # step 4: ΔX2 = B·(I − M̂)·ΔC. ΔC is c·ΔW1 times the R rows of H, so B·(I − M̂) is applied to
+    # those R rows once (R × n) instead of to every scenario (a k × n × n product saved).
+    X2t = (c * W1t) @ ((H * keep) @ Bt)
     return RippleStages(
         demand=Ft.T,
         direct=Dt.T,
@@ -111,8 +119,49 @@ def ripple_stages(
     )
 
 
-def _enum_frame(name: str, values: list[str]) -> pl.DataFrame:
-    return pl.DataFrame({name: pl.Series(values, dtype=pl.Enum(list(dict.fromkeys(values))))})
+def _enum_series(name: str, values: list[str]) -> pl.Series:
+    """``values`` as an Enum column whose categories are the distinct values in first-seen order."""
+    return pl.Series(name, values, dtype=pl.Enum(list(dict.fromkeys(values))))
+
+
+def _codes(codes: np.ndarray) -> pl.Series:
+    """Row positions as a Polars index column (zero-copy from NumPy ``uint32``)."""
+    return pl.Series(codes.astype(np.uint32, copy=False))
+
+
+def _key_block(measures: list[str], labels: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The key columns of one scenario, stage-major: ``stage, measure`` and, with ``labels`` (the
+    table's ``[region,] sector`` frame, ``n`` rows), one row per industry within each measure, so
+    ``len(STAGES) × len(measures) × n`` rows. Every column is an Enum."""
+    s, m = len(STAGES), len(measures)
+    n = 1 if labels is None else labels.height
+    columns = [
+        _enum_series("stage", list(STAGES)).gather(_codes(np.repeat(np.arange(s, dtype=np.uint32), m * n))),
+        _enum_series("measure", measures).gather(
+            _codes(np.tile(np.repeat(np.arange(m, dtype=np.uint32), n), s))
+        ),
+    ]
+    if labels is not None:
+        industry = _codes(np.tile(np.arange(n, dtype=np.uint32), s * m))
+        columns += [_enum_series(name, labels[name].to_list()).gather(industry) for name in labels.columns]
+    return pl.DataFrame(columns)
+
+
+def _scenario_major(scenario: pl.Series, block: pl.DataFrame, values: np.ndarray) -> pl.DataFrame:
+    """``scenario`` × ``block`` rows, scenario-major, beside ``values`` (one per row, same order).
+
+    No join and no per-row work in Python: the block's key columns are stacked once per scenario (one
+    contiguous copy), each scenario name becomes a constant run of ``block.height`` rows (a fill of its
+    Enum code, ``Series.new_from_index``), and the value column is the reshaped NumPy array itself
+    (zero-copy).
+    """
+    k, rows = scenario.len(), block.height
+    if k == 0:
+        keys, repeated = block.clear(), scenario.clear()
+    else:
+        keys = pl.concat([block] * k, rechunk=True)
+        repeated = pl.concat([scenario.new_from_index(j, rows) for j in range(k)], rechunk=True)
+    return pl.DataFrame([repeated, *keys.get_columns(), pl.Series("value", values.reshape(-1))])
 
 
 def ripple(
@@ -126,7 +175,8 @@ def ripple(
     """Ripple effects (経済波及効果, SPEC §5) of every column of ``demand`` (ΔF, ``n × k`` or ``n``).
 
     ``scenarios`` names the columns (default シナリオ1, シナリオ2, …). All scenarios are computed
-    with a few matrix products; the long frame is laid out without Python loops.
+    with a few matrix products; the long frame is laid out from integer codes and one reshaped value
+    array, without joins or Python loops over rows.
     """
     stages = ripple_stages(table, demand, c=c, local_output=local_output)
     k = stages.demand.shape[1]
@@ -138,31 +188,20 @@ def ripple(
     if table.e is not None:
         coefficients.append(table.e)
         measures.append(MEASURES[3])
+    per_unit = np.vstack(coefficients)  # measure × industry
     production = [stages.direct, stages.first_indirect, stages.second_indirect, stages.total]
     values = np.empty((k, len(STAGES), len(measures), table.n))  # scenario, stage, measure, industry
-    for si, stage in enumerate(production):  # 4 × 4 array products, not a loop over data
-        for mi, coefficient in enumerate(coefficients):
-            np.multiply(stage.T, coefficient, out=values[:, si, mi, :])
+    for si, stage in enumerate(production):  # one broadcast product per stage, not a loop over data
+        np.multiply(stage.T[:, np.newaxis, :], per_unit, out=values[:, si])
 
-    scenario_f = _enum_frame("scenario", names)
-    stage_f = _enum_frame("stage", list(STAGES))
-    measure_f = _enum_frame("measure", measures)
-    labels = table.label_frame().with_columns(
-        pl.col(c).cast(pl.Enum(list(dict.fromkeys(table.label_frame()[c].to_list()))))
-        for c in table.label_frame().columns
-    )
-    inner = stage_f.join(measure_f, how="cross", maintain_order="left_right")
-    keys = scenario_f.join(
-        inner.join(labels, how="cross", maintain_order="left_right"), how="cross", maintain_order="left_right"
-    )
-    effects = keys.with_columns(value=pl.Series(values.reshape(-1)))
-    summary = scenario_f.join(inner, how="cross", maintain_order="left_right").with_columns(
-        value=pl.Series(values.sum(axis=3).reshape(-1))
-    )
+    scenario = _enum_series("scenario", names)
+    effects = _scenario_major(scenario, _key_block(measures, table.label_frame()), values)
+    totals = np.stack([stage.T @ per_unit.T for stage in production], axis=1)  # Σ over industries
+    summary = _scenario_major(scenario, _key_block(measures), totals)
     final = stages.demand.sum(axis=0)
     total = stages.total.sum(axis=0)
     ratio = np.divide(total, final, out=np.full(k, np.nan), where=final != 0)
-    multipliers = scenario_f.with_columns(
+    multipliers = scenario.to_frame().with_columns(
         final_demand=pl.Series(final),
         total_production=pl.Series(total),
         ripple_multiplier=pl.Series(ratio, nan_to_null=True),

@@ -224,10 +224,15 @@ class IOTable:
 
     # ---- labelled views ----------------------------------------------------------------------
     def vector_frame(self) -> pl.DataFrame:
-        """Per-industry vectors as a frame: X, m, w, v (and e) beside the labels."""
+        """Per-industry vectors as a frame beside the labels: X, m, w, v, (e,) h — or, in an
+        interregional table, one ``h_<region>`` column per region's consumption pattern."""
         columns = {"X": self.X, "m": self.m, "w": self.w, "v": self.v}
         if self.e is not None:
             columns["e"] = self.e
+        if self.consumption_regions is None:
+            columns["h"] = self.h
+        else:
+            columns.update({f"h_{r}": self.h[:, i] for i, r in enumerate(self.consumption_regions)})
         return self.label_frame().with_columns(pl.Series(k, v) for k, v in columns.items())
 
     def matrix_frame(self, name: str) -> pl.DataFrame:
