@@ -7,23 +7,13 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 
+from chiiki.plans.labels import PLAN_TYPE_LABELS, STATE_LABELS
 from chiiki.reference import fields, jsic, prefectures
 from chiiki.web.access import ROLE_LABELS
 
-PLAN_TYPE_LABELS = {
-    "A": "A 戦略産業クラスター計画",
-    "B": "B 地域産業クラスター計画",
-    "C": "C 地場産業成長プラン",
-}
-PLAN_STATE_LABELS = {
-    "draft": "作成中",
-    "submitted": "提出済",
-    "under_review": "審査中",
-    "approved": "承認",
-    "returned": "差戻し",
-    "monitoring": "進捗管理中",
-    "closed": "終了",
-}
+PLAN_STATE_LABELS = STATE_LABELS
+"""The plan domain's own state names (:mod:`chiiki.plans.labels`, as are ``PLAN_TYPE_LABELS``), so
+every page and the Excel export name a state alike."""
 PLAN_STATE_COLOURS = {
     "draft": "#d9d9d9",
     "submitted": "#9ecae1",

@@ -75,15 +75,22 @@ def upload_dataset(
     limit = state.web.max_upload_mb << 20
     tmp = Path(tempfile.mkdtemp(prefix="upload-", dir=data_dir))
     try:
-        _save(companies, tmp / f"companies{_suffix(companies, '企業（companies）')}", limit)
-        _save(transactions, tmp / f"transactions{_suffix(transactions, '取引（transactions）')}", limit)
+        shown: dict[str, str] = {}
+        for upload, table, label in (
+            (companies, "companies", "企業（companies）"),
+            (transactions, "transactions", "取引（transactions）"),
+        ):
+            target = tmp / f"{table}{_suffix(upload, label)}"
+            _save(upload, target, limit)
+            shown[str(target)] = shown[str(tmp / table)] = upload.filename or target.name
+        # the user's file names instead of the server's temporary paths (longest first)
+        replacements = [*sorted(shown.items(), key=lambda kv: -len(kv[0])), (str(tmp) + "/", "")]
+        replacements.append((str(tmp), "アップロード"))
         try:
             report = validate_directory(tmp)
         except DataReadError as exc:
-            raise UploadError(str(exc).replace(str(tmp) + "/", "").replace(str(tmp), "アップロード")) from exc
-        problems = report.problems.with_columns(
-            pl.col("message").str.replace_all(str(tmp) + "/", "", literal=True)
-        )
+            raise UploadError(_replace_all(str(exc), replacements)) from exc
+        problems = report.problems.with_columns(_replace_expr(c, replacements) for c in ("file", "message"))
         if report.has_errors:
             return UploadOutcome(False, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height)
         row = import_and_register(state.sessions, tmp, data_dir, name="default", actor=principal.username)
@@ -92,6 +99,19 @@ def upload_dataset(
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _replace_all(text: str, replacements: list[tuple[str, str]]) -> str:
+    for old, new in replacements:
+        text = text.replace(old, new)
+    return text
+
+
+def _replace_expr(column: str, replacements: list[tuple[str, str]]) -> pl.Expr:
+    expr = pl.col(column)
+    for old, new in replacements:
+        expr = expr.str.replace_all(old, new, literal=True)
+    return expr
 
 
 def _manifest_years(path: Path) -> list[int]:

@@ -94,10 +94,12 @@ async def ripple_compute(request: Request, principal: PageUser, state: State, db
     c_raw = str(data.get("c") or DEFAULT_C).strip()
     try:
         c = float(c_raw)
+        if not 0 <= c <= 1:  # also refuses NaN
+            raise ValueError
     except ValueError:
         c = DEFAULT_C
         errors.append(
-            f"消費転換係数 c「{c_raw}」は数値ではありません。0〜1 の小数で入力してください（例 {DEFAULT_C}）。"
+            f"消費転換係数 c「{c_raw}」は 0〜1 の数値ではありません。0〜1 の小数で入力してください（例 {DEFAULT_C}）。"
         )
     form = {"c": c_raw, "local_output": data.get("local_output") == "true", "name": name, "demand": demand}
     if not demand and not errors:
