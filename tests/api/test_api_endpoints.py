@@ -186,3 +186,13 @@ def test_confidential_answers_are_never_cached_but_static_assets_may_be(client, 
     static = client.get("/static/app.css")
     assert api.headers["cache-control"] == "no-store" and api.headers["x-frame-options"] == "DENY"
     assert "cache-control" not in static.headers or "no-store" not in static.headers["cache-control"]
+
+
+def test_validation_errors_are_japanese_field_by_field(client, tokens):
+    r = client.get("/api/v1/firms/connector-hub?pref=99&page=0&sort=zzz", headers=tokens["reviewer"])
+    body = r.json()
+    assert r.status_code == 422
+    by_field = {e["field"]: e["message"] for e in body["errors"]}
+    assert "都道府県コードは2桁" in by_field["pref"] and "「99」" in by_field["pref"]
+    assert "1 以上" in by_field["page"] and "いずれか" in by_field["sort"] and " or " not in by_field["sort"]
+    assert not any(w in body["detail"] for w in ("Input should", "String should", "Field required"))

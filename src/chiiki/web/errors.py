@@ -65,14 +65,68 @@ def _field(loc: tuple | list) -> str:
     return ".".join(parts) or "（全体）"
 
 
+VALIDATION_MESSAGES = {
+    "missing": "必須です。入力してください",
+    "string_pattern_mismatch": "形式が正しくありません（{pattern}）",
+    "string_too_long": "{max_length}文字以内で入力してください",
+    "string_too_short": "{min_length}文字以上で入力してください",
+    "int_parsing": "整数（半角数字）で入力してください",
+    "int_from_float": "整数（半角数字）で入力してください",
+    "float_parsing": "数値（半角）で入力してください",
+    "bool_parsing": "true か false を指定してください",
+    "greater_than": "{gt} より大きい値にしてください",
+    "greater_than_equal": "{ge} 以上にしてください",
+    "less_than": "{lt} より小さい値にしてください",
+    "less_than_equal": "{le} 以下にしてください",
+    "finite_number": "有限の数値を入力してください",
+    "literal_error": "次のいずれかを指定してください: {expected}",
+    "enum": "次のいずれかを指定してください: {expected}",
+    "json_invalid": "JSON として読めません",
+    "too_short": "{min_length}件以上指定してください",
+    "too_long": "{max_length}件以内にしてください",
+    "extra_forbidden": "この項目は使えません",
+}
+"""Japanese text for pydantic's error types (``{…}`` filled from the error's context)."""
+
+
+FIELD_HINTS = {
+    "pref": "都道府県コードは2桁（01〜47、例: 07 = 福島県）で指定してください",
+    "prefecture_code": "都道府県コードは2桁（01〜47、例: 07 = 福島県）で指定してください",
+    "jsic": "産業分類（JSIC中分類）は2桁の数字で指定してください",
+    "municipality": "市区町村コードは5桁の数字で指定してください",
+}
+"""Plain advice for the codes people type most, instead of the pattern."""
+
+
+def japanese_validation_message(error: dict) -> str:
+    """A pydantic validation error in Japanese. Our own validators raise Japanese ``ValueError``s and
+    their text is kept; an unknown type falls back to a generic message, never English."""
+    kind = error.get("type", "")
+    ctx = {k: str(v).replace(" or ", ", ") for k, v in (error.get("ctx") or {}).items()}
+    if kind == "string_pattern_mismatch" and _field(error.get("loc", ())) in FIELD_HINTS:
+        return FIELD_HINTS[_field(error.get("loc", ()))]
+    if kind == "value_error":
+        return str(error.get("msg", "")).removeprefix("Value error, ")
+    template = VALIDATION_MESSAGES.get(kind)
+    if template is None:
+        return "値の型または形式が正しくありません"
+    try:
+        return template.format(**ctx)
+    except KeyError:
+        return template.split("（")[0].split("{")[0].rstrip("（: ")
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict]:
-    return [
-        {
-            "field": _field(e.get("loc", ())),
-            "message": f"{_field(e.get('loc', ()))}: 値が正しくありません（{e.get('msg')}）",
-        }
-        for e in exc.errors()
-    ]
+    out = []
+    for e in exc.errors():
+        field = _field(e.get("loc", ()))
+        value = e.get("input")
+        shown = f"「{value}」" if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
+        out.append(
+            {"field": field, "type": e.get("type"),
+             "message": f"{field}{shown}: {japanese_validation_message(e)}"}
+        )  # fmt: skip
+    return out
 
 
 def install_error_handlers(app: FastAPI) -> None:
