@@ -71,3 +71,20 @@ def test_suggest_fields_unknown_prefecture_and_measure():
         suggest_fields(_frame(), prefecture="07", measure="sales")
     with pytest.raises(IndustryDataError, match="重み"):
         suggest_fields(_frame(), prefecture="07", weights={"luck": 1.0})
+
+
+def test_suggest_fields_says_why_growth_is_missing_instead_of_a_dash():
+    f = _frame(years=(2023, 2024))
+    # field 31 (造船) has no 2023 value in 07: its growth cannot be computed
+    f = f.filter(
+        ~(
+            (pl.col("fiscal_year") == 2023)
+            & (pl.col("region_code") == "07")
+            & (pl.col("industry_code") == "31")
+        )
+    )
+    out = suggest_fields(f, prefecture="07")
+    no_growth = out.filter(pl.col("growth").is_null())
+    assert no_growth.height >= 1
+    assert all("成長率は算出不可" in r and "—%" not in r for r in no_growth["reason"])
+    assert all("年率" in r for r in out.filter(pl.col("growth").is_not_null())["reason"])

@@ -223,11 +223,12 @@ def _reason(measure: str, *, has_growth: bool) -> pl.Expr:
         ),
     ]
     if has_growth:
+        pct = {c: (pl.col(c) * 100).round(1).cast(pl.Utf8) for c in ("growth", "national_growth")}
         parts.append(
-            pl.format(
-                "年率 {}%（全国 {}%）",
-                (pl.col("growth") * 100).round(1).cast(pl.Utf8).fill_null("—"),
-                (pl.col("national_growth") * 100).round(1).cast(pl.Utf8).fill_null("—"),
+            pl.when(pl.col("growth").is_null())
+            .then(pl.lit("成長率は算出不可（前年度の値なし）"))
+            .otherwise(
+                pl.format("年率 {}%（全国 {}%）", pct["growth"], pct["national_growth"].fill_null("—"))
             )
         )
     return pl.concat_str(parts, separator="、")

@@ -45,7 +45,7 @@ def get_plan(session: Session, plan_id: int) -> Plan:
     plan = session.get(Plan, plan_id)
     if plan is None:
         raise NotFoundError(
-            f"計画 ID {plan_id} は見つかりません。`chiiki plans list` で ID を確認してください。"
+            f"計画 ID {plan_id} は見つかりません。計画一覧（画面の「計画」、または `chiiki plans list`）で ID を確認してください。"
         )
     return plan
 
