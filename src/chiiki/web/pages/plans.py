@@ -23,6 +23,7 @@ from starlette.datastructures import FormData
 from chiiki.api.routes.plans import owner_codes, visible_plans
 from chiiki.plans import workflow
 from chiiki.plans.export import write_plan_xlsx
+from chiiki.plans.kpi import KPI_DEFINITIONS
 from chiiki.plans.labels import LOCAL_RESOURCES, REQUIREMENT_STATUS_LABELS, STATE_LABELS
 from chiiki.plans.rules import PlanRules
 from chiiki.store import parts
@@ -235,6 +236,7 @@ def plan_view(
         req_labels=REQUIREMENT_STATUS_LABELS, requirements=plan.requirements, resources=LOCAL_RESOURCES,
         max_score=PlanRules().screening_max_score, picked={f.company_id for f in plan.priority_firms},
         owner=plan_service.owner_label(plan), status_code=status_code,
+        kpi_definitions=KPI_DEFINITIONS, kpi_objects={k.code: k for k in plan.kpis},
         can_propose=bool(principal.prefecture_code and workflow.can_submit_candidate(principal, plan, principal.prefecture_code)),
         **extra,
     )  # fmt: skip
@@ -448,6 +450,35 @@ def plan_kpis_from_data(
         f"重点支援企業の{fy.year}年度データから KPI {len(kpis)} 件の基準値と目標を設定しました。",
         "#kpis",
     )
+
+
+@router.post("/plans/{plan_id}/kpis/{code}/manual", dependencies=[Csrf])
+@back_on_refusal
+async def plan_kpi_manual(request: Request, principal: PageUser, db: Db, plan_id: int, code: str) -> Response:
+    """A KPI's baseline and yearly targets typed by the planner (SPEC §6.3), for plans whose KPIs do
+    not come from priority firms' data (a C plan's local producers, say) or to correct them."""
+    plan = _plan(db, principal, plan_id)
+    if code not in KPI_DEFINITIONS:
+        raise InvalidInputError(f"KPI「{code}」はありません。{'・'.join(KPI_DEFINITIONS)} のいずれかです。")
+    form = await request.form()
+    label = KPI_DEFINITIONS[code][0]
+    targets = {}
+    for year in range(plan.period_start, plan.period_end + 1):
+        raw = str(form.get(f"target_{year}") or "").replace(",", "").strip()
+        if raw:
+            targets[year] = _float(raw, f"{label}の{year}年度の目標")
+    baseline = str(form.get("baseline") or "").replace(",", "").strip()
+    base_year = str(form.get("baseline_year") or "").strip()
+    version = str(form.get("version") or "").strip()
+    parts.set_kpi(
+        db, plan_id, actor=principal, code=code,
+        baseline=_float(baseline, f"{label}の基準値") if baseline else None,
+        baseline_year=_int(base_year, "基準年度") if base_year else None, targets=targets,
+        baseline_source=str(form.get("baseline_source") or "").strip()[:500] or "計画担当者が入力",
+        target_rule="計画担当者が入力", expected_version=int(version) if version.isdigit() else None,
+    )  # fmt: skip
+    plan_service.refresh_requirements(db, plan_id, actor=principal)
+    return _back(request, plan_id, f"KPI「{label}」の基準値と目標を保存しました。", "#kpis")
 
 
 @router.post("/plans/{plan_id}/kpis/{code}/actual", dependencies=[Csrf])
