@@ -1,18 +1,24 @@
-"""Load test of the web app on loopback (issue #7 §5): ranking page and API reads at N concurrent
-clients, p50/p95/max latency and error counts. Not a test; prints its numbers.
+"""Load test of the web app on loopback (issue #7 §5): the ranking page and API reads at N concurrent
+clients, p50/p95/p99/max latency and errors. Not a test; prints its numbers.
 
-    .venv/bin/python benchmarks/bench_web.py --firms 700000 --clients 20 --seconds 300
+    .venv/bin/python benchmarks/bench_web.py --firms 700000 --clients 20 --seconds 300 --workers 2
 
-The server runs as a separate uvicorn process (``chiiki.web.asgi:app``) on 127.0.0.1 only, so the load
-generator (httpx.AsyncClient in this process) does not share its interpreter. The first request of each kind warms the per-data-set cache and is
-not counted.
+The store (synthetic national economy imported and registered, users) is built once under
+``--data DIR`` (reused when it exists). The app runs as its own uvicorn process on 127.0.0.1; the load
+comes from ``wrk`` (Debian package ``wrk``), a C load generator, so the client's own cost stays small
+on this 2-core machine. Each wrk connection is one client: it asks for a random page (1–5) of Tokyo's
+ranking (the largest prefecture), logged in as Tokyo's staff (session cookie) for the page and as a
+national reviewer (bearer token) for the API. Before measuring, every worker is warmed (its first
+request of the year computes the degrees and scores once per process); warm-up requests are not
+counted. A non-2xx answer or a socket error counts as an error.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,9 +27,27 @@ import time
 from pathlib import Path
 
 import httpx
-import numpy as np
 
 from chiiki.web.testing import seeded_app
+
+LUA = """
+local paths = {}
+function init(args)
+  for i = 1, 5 do paths[i] = args[1] .. "&page=" .. i end
+  math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16) % 1000)
+end
+function request()
+  return wrk.format("GET", paths[math.random(1, 5)])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'JSON {"requests": %d, "seconds": %.3f, "p50": %.2f, "p95": %.2f, "p99": %.2f, "max": %.2f, '
+    .. '"errors_status": %d, "errors_socket": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000, e.status, e.connect + e.read + e.write + e.timeout))
+end
+"""
 
 
 def _port() -> int:
@@ -32,33 +56,11 @@ def _port() -> int:
         return s.getsockname()[1]
 
 
-async def _worker(base, kind, headers, cookies, deadline, out, errors, rng):
-    async with httpx.AsyncClient(base_url=base, headers=headers, cookies=cookies, timeout=30) as c:
-        while time.perf_counter() < deadline:
-            page = int(rng.integers(1, 6))
-            url = (
-                f"/firms?pref=13&page={page}"
-                if kind == "page"
-                else f"/api/v1/firms/connector-hub?pref=13&page={page}"
-            )
-            t0 = time.perf_counter()
-            try:
-                r = await c.get(url)
-                ok = r.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            out.append(time.perf_counter() - t0)
-            if not ok:
-                errors.append(url)
-
-
-async def _load(base, kind, headers, cookies, clients, seconds):
-    out, errors = [], []
-    deadline = time.perf_counter() + seconds
-    await asyncio.gather(*[
-        _worker(base, kind, headers, cookies, deadline, out, errors, np.random.default_rng(i)) for i in range(clients)
-    ])  # fmt: skip
-    return np.array(out) * 1000, errors
+def _wrk(base: str, path: str, header: str, *, clients: int, seconds: float, script: Path) -> dict:
+    cmd = ["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--timeout", "10s", "-H", header,
+           "-s", str(script), base, "--", path]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.split("JSON ", 1)[1].splitlines()[0])
 
 
 def main() -> None:
@@ -66,48 +68,66 @@ def main() -> None:
     ap.add_argument("--firms", type=int, default=700_000)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=300)
-    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--data", type=Path, default=None, help="store directory to build or reuse")
     args = ap.parse_args()
-    t0 = time.perf_counter()
-    seeded = seeded_app(Path(tempfile.mkdtemp(prefix="chiiki-bench-")), n_firms=args.firms)
-    print(f"setup (synthetic {args.firms:,} firms, import): {time.perf_counter() - t0:.1f} s")
+    if shutil.which("wrk") is None:
+        sys.exit("wrk がありません（apt-get install -y wrk）。")
+    data = args.data or Path(tempfile.mkdtemp(prefix="chiiki-bench-web-"))
+    if not (data / "chiiki.sqlite3").exists():
+        t0 = time.perf_counter()
+        seeded_app(data, n_firms=args.firms)
+        print(f"setup (synthetic {args.firms:,} firms, import, users): {time.perf_counter() - t0:.1f} s")
     port = _port()
-    env = {**os.environ, "CHIIKI_DATA_DIR": str(seeded.data_dir), "CHIIKI_ENVIRONMENT": "test",
+    env = {**os.environ, "CHIIKI_DATA_DIR": str(data), "CHIIKI_ENVIRONMENT": "test",
            "CHIIKI_SECRET_KEY": "bench-" + "x" * 40}  # fmt: skip
     cmd = [sys.executable, "-m", "uvicorn", "chiiki.web.asgi:app", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning", "--workers", str(args.workers)]  # fmt: skip
     server = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            httpx.get(f"{base}/login", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    with httpx.Client(base_url=base, timeout=600) as c:
-        token = c.post(
-            "/api/v1/auth/token", json={"username": "reviewer", "password": "test-password-123"}
-        ).json()
-        login = c.get("/login")
-        csrf = login.text.split('name="csrf_token" value="')[1].split('"')[0]
-        c.post("/login", data={"username": "tokyo", "password": "test-password-123", "csrf_token": csrf})
-        cookies = dict(c.cookies)
-        t1 = time.perf_counter()
-        c.get("/firms?pref=13", cookies=cookies)
-        print(
-            f"first ranking request (computes degrees and scores for the year): {time.perf_counter() - t1:.1f} s"
-        )
-    headers = {"Authorization": f"Bearer {token['access_token']}"}
-    for kind, h, ck in (("page", {}, cookies), ("api", headers, {})):
-        ms, errors = asyncio.run(_load(base, kind, h, ck, args.clients, args.seconds))
-        print(
-            f"{'ranking page /firms' if kind == 'page' else 'API /api/v1/firms/connector-hub'}: "
-            f"{len(ms):,} requests in {args.seconds:.0f} s at {args.clients} clients, "
-            f"p50 {np.percentile(ms, 50):.1f} ms, p95 {np.percentile(ms, 95):.1f} ms, max {ms.max():.1f} ms, "
-            f"errors {len(errors)}"
-        )
-    server.terminate()
-    server.wait(timeout=30)
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(f"{base}/login", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with httpx.Client(base_url=base, timeout=600) as c:
+            token = c.post(
+                "/api/v1/auth/token", json={"username": "reviewer", "password": "test-password-123"}
+            ).json()["access_token"]
+            csrf = c.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+            c.post("/login", data={"username": "tokyo", "password": "test-password-123", "csrf_token": csrf})
+            cookie = f"chiiki_session={c.cookies['chiiki_session']}"
+            t1 = time.perf_counter()
+            # warm every worker: uvicorn spreads new connections over them
+            for _ in range(8 * args.workers):
+                with httpx.Client(base_url=base, timeout=600) as w:
+                    assert w.get("/firms?pref=13", headers={"Cookie": cookie}).status_code == 200
+                    w.get("/api/v1/firms/connector-hub?pref=13", headers={"Authorization": f"Bearer {token}"})
+            print(f"warm-up of {args.workers} worker(s) (degrees and scores once per process): "
+                  f"{time.perf_counter() - t1:.1f} s")  # fmt: skip
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+            f.write(LUA)
+        script = Path(f.name)
+        runs = (
+            ("ranking page /firms?pref=13", "/firms?pref=13", f"Cookie: {cookie}"),
+            ("API /api/v1/firms/connector-hub?pref=13", "/api/v1/firms/connector-hub?pref=13",
+             f"Authorization: Bearer {token}"),
+        )  # fmt: skip
+        for label, path, header in runs:
+            load = Path("/proc/loadavg").read_text().split()[0]
+            r = _wrk(base, path, header, clients=args.clients, seconds=args.seconds, script=script)
+            print(
+                f"{label}: {r['requests']:,} requests in {r['seconds']:.0f} s ({r['requests'] / r['seconds']:.0f}/s) "
+                f"at {args.clients} clients, {args.workers} worker(s), load before {load}: p50 {r['p50']:.1f} ms, "
+                f"p95 {r['p95']:.1f} ms, p99 {r['p99']:.1f} ms, max {r['max']:.1f} ms, "
+                f"errors {r['errors_status'] + r['errors_socket']}"
+            )
+        script.unlink()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 if __name__ == "__main__":
