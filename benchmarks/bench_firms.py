@@ -1,16 +1,27 @@
 """Benchmark of firm analytics (SPEC §3) at national scale. Not a test: prints measured numbers.
 
-    .venv/bin/python benchmarks/bench_firms.py [--firms 700000] [--data DIR]
+    .venv/bin/python benchmarks/bench_firms.py [--firms 700000] [--data DIR] [--repeat 3] [--only a,b]
 
-Writes a synthetic economy (``chiiki.data.synth.generate_economy``, 3 years) as Parquet to a temp
-directory (or reuses ``--data``), then runs each measurement in a fresh child process so that peak
-memory (ru_maxrss) belongs to that measurement alone:
+Writes a synthetic economy (``chiiki.data.synth.generate_economy``, 3 years) with ``write_dataset``
+(the stored form: contract Parquet files plus the integer company codes of ``chiiki.data.codes``)
+to a temp directory (or reuses ``--data``), then runs each measurement in a fresh child process so
+that peak memory (ru_maxrss) belongs to that measurement alone. The load average is printed with
+every run (the machine is shared).
 
-- connector/hub for all 47 prefectures, end to end incl. reading Parquet (target ≤ 2 s, ≤ 3 GB);
-- the same in plain pandas (merge + groupby), for the speed ratio (target ≥ 10×);
-- the six-indicator score over 3 years for all prefectures (target ≤ 5 s);
-- amount estimation over one year's links with every amount missing (target ≤ 10 s);
-- firm ripple for the firm with the largest in-region purchases (target ≤ 5 s).
+- ``connector``: connector/hub for all 47 prefectures, end to end incl. reading Parquet as the CLI
+  does (integer codes, no string ids of links) (target ≤ 2 s, ≤ 3 GB);
+- ``connector_ids``: the same reading the string ids and joining them (the path for data sets
+  without codes);
+- ``pandas_ids``: the straightforward pandas formulation (merge + groupby + transform + rank)
+  reading the string ids as before (whole columns, then the year); ``pandas_ids_filter``: the same
+  reading only the year (``filters=``); ``pandas_codes_filter``: the same on the integer codes that
+  our side reads (speed ratio target ≥ 10×);
+- ``in_memory``: like for like on frames already in memory, ours vs pandas on string ids and on
+  integer codes;
+- ``score`` / ``score_ids``: the six-indicator score over 3 years for all prefectures, incl. reading
+  (target ≤ 5 s);
+- ``estimate``: amount estimation over one year's links with every amount missing (target ≤ 10 s);
+- ``ripple``: firm ripple for the firm with the largest in-region purchases (target ≤ 5 s).
 """
 
 from __future__ import annotations
@@ -28,51 +39,117 @@ from pathlib import Path
 YEAR = 2024
 
 
+def _pandas_connector_hub(c, t, id_col: str, sup_col: str, cus_col: str):
+    """The straightforward pandas formulation of SPEC §3.1 on frames of one year: two merges for the
+    parties' prefectures, two group-by sums, transform sums and ranks within the prefecture."""
+    t = t.dropna(subset=["amount"])
+    t = t.merge(c.rename(columns={id_col: sup_col, "prefecture_code": "rs"}), on=sup_col)
+    t = t.merge(c.rename(columns={id_col: cus_col, "prefecture_code": "rc"}), on=cus_col)
+    t = t[t[sup_col] != t[cus_col]]
+    out = t[t.rs != t.rc].groupby(sup_col).amount.sum().rename("out_sales")
+    inp = t[t.rs == t.rc].groupby(cus_col).amount.sum().rename("in_purchases")
+    df = c.set_index(id_col).join(out).join(inp).fillna({"out_sales": 0, "in_purchases": 0})
+    g = df.groupby("prefecture_code")
+    df["connector_degree"] = df.out_sales / g.out_sales.transform("sum")
+    df["hub_degree"] = df.in_purchases / g.in_purchases.transform("sum")
+    df["connector_rank"] = g.connector_degree.rank(method="min", ascending=False)
+    df["hub_rank"] = g.hub_degree.rank(method="min", ascending=False)
+    return df
+
+
+STRING_IDS = ("company_id", "supplier_id", "customer_id")
+INT_CODES = ("company_code", "supplier_code", "customer_code")
+
+
+def _pandas_read(data: Path, *, codes: bool, year_filter: bool):
+    """What a pandas user reads for one year: the ids (string ids from the contract files, or the
+    integer codes from the ``*.codes.parquet`` files beside them), prefecture, amount."""
+    import pandas as pd
+
+    kw = {"filters": [("fiscal_year", "==", YEAR)]} if year_filter else {}
+    if not codes:
+        c = pd.read_parquet(
+            data / "companies.parquet", columns=["company_id", "prefecture_code", "fiscal_year"], **kw
+        )
+        t = pd.read_parquet(
+            data / "transactions.parquet",
+            columns=["supplier_id", "customer_id", "fiscal_year", "amount"],
+            **kw,
+        )
+    else:
+        c = pd.concat(
+            [
+                pd.read_parquet(data / "companies.codes.parquet", columns=["company_code"], **kw),
+                pd.read_parquet(data / "companies.parquet", columns=["prefecture_code", "fiscal_year"], **kw),
+            ],
+            axis=1,
+        )
+        t = pd.concat(
+            [
+                pd.read_parquet(
+                    data / "transactions.codes.parquet", columns=["supplier_code", "customer_code"], **kw
+                ),
+                pd.read_parquet(data / "transactions.parquet", columns=["fiscal_year", "amount"], **kw),
+            ],
+            axis=1,
+        )
+    c = c[c.fiscal_year == YEAR].drop(columns="fiscal_year")
+    t = t[t.fiscal_year == YEAR].drop(columns="fiscal_year")
+    return c, t
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
 def _child(kind: str, data: Path) -> dict:
     import polars as pl
 
     t0 = time.perf_counter()
     extra: dict = {}
-    if kind == "connector":
+    if kind in ("connector", "connector_ids"):
         from chiiki.cli.firms import load_dataset
         from chiiki.firms import connector_hub
 
-        ds = load_dataset(data, company_years=[YEAR], link_years=[YEAR])
+        ds = load_dataset(data, company_years=[YEAR], link_years=[YEAR], coded=kind == "connector")
         t_read = time.perf_counter() - t0
         res = connector_hub(ds.companies, ds.transactions, year=YEAR)
         extra = {"read_s": t_read, "firms": res.firms.height, "links": res.report.n_used}
-    elif kind == "pandas":
-        import pandas as pd
+    elif kind.startswith("pandas"):
+        # pandas_ids / pandas_ids_filter / pandas_codes_filter
+        codes, year_filter = "codes" in kind, kind.endswith("_filter")
+        c, t = _pandas_read(data, codes=codes, year_filter=year_filter)
+        t_read = time.perf_counter() - t0
+        df = _pandas_connector_hub(c, t, *(INT_CODES if codes else STRING_IDS))
+        extra = {"read_s": t_read, "firms": len(df)}
+    elif kind == "in_memory":
+        # Like for like on frames already in memory: the same rows, string ids or integer codes.
+        from chiiki.cli.firms import load_dataset
+        from chiiki.firms import connector_hub
 
-        c = pd.read_parquet(
-            data / "companies.parquet", columns=["company_id", "prefecture_code", "fiscal_year"]
-        )
-        t = pd.read_parquet(
-            data / "transactions.parquet", columns=["supplier_id", "customer_id", "fiscal_year", "amount"]
-        )
-        c = c[c.fiscal_year == YEAR].drop(columns="fiscal_year")
-        t = t[t.fiscal_year == YEAR].dropna(subset=["amount"])
-        t = t.merge(
-            c.rename(columns={"company_id": "supplier_id", "prefecture_code": "rs"}), on="supplier_id"
-        )
-        t = t.merge(
-            c.rename(columns={"company_id": "customer_id", "prefecture_code": "rc"}), on="customer_id"
-        )
-        t = t[t.supplier_id != t.customer_id]
-        out = t[t.rs != t.rc].groupby("supplier_id").amount.sum().rename("out_sales")
-        inp = t[t.rs == t.rc].groupby("customer_id").amount.sum().rename("in_purchases")
-        df = c.set_index("company_id").join(out).join(inp).fillna({"out_sales": 0, "in_purchases": 0})
-        g = df.groupby("prefecture_code")
-        df["connector_degree"] = df.out_sales / g.out_sales.transform("sum")
-        df["hub_degree"] = df.in_purchases / g.in_purchases.transform("sum")
-        df["connector_rank"] = g.connector_degree.rank(method="min", ascending=False)
-        df["hub_rank"] = g.hub_degree.rank(method="min", ascending=False)
-        extra = {"firms": len(df)}
-    elif kind == "score":
+        by_id = load_dataset(data, company_years=[YEAR], link_years=[YEAR])
+        coded = load_dataset(data, company_years=[YEAR], link_years=[YEAR], coded=True)
+        pd_ids = _pandas_read(data, codes=False, year_filter=True)
+        pd_codes = _pandas_read(data, codes=True, year_filter=True)
+        runs = {
+            "ours_ids": lambda: connector_hub(by_id.companies, by_id.transactions, year=YEAR),
+            "ours_codes": lambda: connector_hub(coded.companies, coded.transactions, year=YEAR),
+            "pandas_ids": lambda: _pandas_connector_hub(*pd_ids, *STRING_IDS),
+            "pandas_codes": lambda: _pandas_connector_hub(*pd_codes, *INT_CODES),
+        }
+        extra = {name: min(_timed(fn) for _ in range(2)) for name, fn in runs.items()}
+        extra["ratio_ids"] = extra["pandas_ids"] / extra["ours_ids"]
+        extra["ratio_codes"] = extra["pandas_codes"] / extra["ours_codes"]
+        t0 = time.perf_counter()
+    elif kind in ("score", "score_ids"):
         from chiiki.cli.firms import load_dataset
         from chiiki.firms import priority_scores
 
-        ds = load_dataset(data, company_years=[YEAR - 2, YEAR - 1, YEAR], link_years=[YEAR])
+        ds = load_dataset(
+            data, company_years=[YEAR - 2, YEAR - 1, YEAR], link_years=[YEAR], coded=kind == "score"
+        )
         res = priority_scores(ds.companies, ds.transactions, year=YEAR)
         extra = {"firms": res.firms.height, "growth": res.growth_available}
     elif kind == "estimate":
@@ -88,7 +165,7 @@ def _child(kind: str, data: Path) -> dict:
         from chiiki.cli.firms import load_dataset
         from chiiki.firms import connector_hub, firm_ripple
 
-        ds = load_dataset(data, company_years=[YEAR], link_years=[YEAR])
+        ds = load_dataset(data, company_years=[YEAR], link_years=[YEAR], coded=True)
         ch = connector_hub(ds.companies, ds.transactions, year=YEAR).firms
         sales = ds.companies.select("company_id", "sales")
         ok = ch.join(sales, on="company_id").filter(pl.col("in_purchases") < 0.9 * pl.col("sales"))
@@ -102,6 +179,13 @@ def _child(kind: str, data: Path) -> dict:
     seconds = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"kind": kind, "seconds": seconds, "peak_mb": peak_mb, **extra}
+
+
+def _loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split(" ", 3)[0]
+    except OSError:
+        return "?"
 
 
 def _run_child(kind: str, data: Path) -> dict:
@@ -120,6 +204,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--child")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", help="comma-separated measurements (default: all)")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(_child(args.child, args.data), default=str))
@@ -141,17 +226,47 @@ def main() -> None:
         pl.scan_parquet(data / "transactions.parquet").filter(pl.col("fiscal_year") == YEAR).select(pl.len())
     )
     print(f"data: {data}, links in {YEAR}: {n_links.collect().item():,}, cpus: {os.cpu_count()}")
+    print(f"date: {time.strftime('%Y-%m-%d %H:%M')}, load average at start: {_loadavg()}")
+    kinds = args.only.split(",") if args.only else list(KINDS)
     results = {}
-    for kind in ("connector", "pandas", "score", "estimate", "ripple"):
-        runs = [_run_child(kind, data) for _ in range(args.repeat if kind != "pandas" else 1)]
+    for kind in kinds:
+        repeat = 1 if kind.startswith("pandas") or kind == "in_memory" else args.repeat
+        runs = []
+        for _ in range(repeat):
+            load = _loadavg()
+            runs.append({**_run_child(kind, data), "load": load})
         best = min(runs, key=lambda r: r["seconds"])
         results[kind] = best
         info = {k: v for k, v in best.items() if k not in ("kind", "seconds", "peak_mb")}
+        times = ", ".join(f"{r['seconds']:.2f}" for r in runs)
         print(
-            f"{kind:10s} best of {len(runs)}: {best['seconds']:.2f} s, peak {best['peak_mb']:.0f} MB  {info}"
+            f"{kind:20s} best of {len(runs)}: {best['seconds']:.2f} s ({times}), peak {best['peak_mb']:.0f} MB  {info}"
         )
-    ratio = results["pandas"]["seconds"] / results["connector"]["seconds"]
-    print(f"pandas / ours (connector-hub end to end): {ratio:.1f}×")
+    if "connector" in results:
+        for kind in ("pandas_ids", "pandas_ids_filter", "pandas_codes_filter"):
+            if kind in results:
+                ratio = results[kind]["seconds"] / results["connector"]["seconds"]
+                print(f"{kind} / ours (connector-hub end to end, ours reading the codes): {ratio:.1f}×")
+    if "connector_ids" in results:
+        for kind in ("pandas_ids", "pandas_ids_filter"):
+            if kind in results:
+                ratio = results[kind]["seconds"] / results["connector_ids"]["seconds"]
+                print(f"{kind} / ours by string ids (both read the string ids): {ratio:.1f}×")
+    print(f"load average at end: {_loadavg()}")
+
+
+KINDS = (
+    "connector",
+    "connector_ids",
+    "pandas_ids",
+    "pandas_ids_filter",
+    "pandas_codes_filter",
+    "in_memory",
+    "score",
+    "score_ids",
+    "estimate",
+    "ripple",
+)
 
 
 if __name__ == "__main__":

@@ -73,3 +73,31 @@ def test_cli_bad_year_is_japanese_error_without_traceback(toy_dir):
 def test_cli_missing_directory_is_japanese_error(tmp_path):
     res = runner.invoke(app, ["firms", "connector-hub", str(tmp_path / "nope")])
     assert res.exit_code == 2 and "見つかりません" in res.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["connector-hub", "--year", "2024", "--roles"],
+        ["score", "--pref", "07"],
+        ["ripple", "--firm", "A", "--delta", "100"],
+        ["in-region-value", "--firm", "A,B"],
+    ],
+)
+def test_cli_same_output_with_and_without_stored_codes(toy_dir, tmp_path, args):
+    """A data set stored before the integer codes existed (no code files) gives the same output."""
+    import shutil
+
+    from chiiki.data.codes import CODE_FILES
+
+    old = tmp_path / "old"
+    shutil.copytree(toy_dir, old)
+    for name in CODE_FILES.values():
+        (old / name).unlink()
+    outputs = []
+    for d in (toy_dir, old):
+        out = tmp_path / f"{d.name}.parquet"
+        res = runner.invoke(app, ["firms", args[0], str(d), *args[1:], "--out", str(out)])
+        assert res.exit_code == 0, res.output
+        outputs.append(pl.read_parquet(out))
+    assert outputs[0].equals(outputs[1])

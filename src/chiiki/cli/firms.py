@@ -16,7 +16,8 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from chiiki.cli.output import console, err_console, fail, print_frame, write_frame
-from chiiki.data.contract import COMPANIES, TRANSACTIONS, Dataset
+from chiiki.data.codes import scan_stored
+from chiiki.data.contract import Dataset
 from chiiki.data.readers import MANIFEST, DataReadError, read_dataset, read_manifest
 from chiiki.firms import (
     FirmAnalysisError,
@@ -110,27 +111,24 @@ def _run(fn: Callable[[], T]) -> T:
 
 
 def load_dataset(
-    directory: Path, *, company_years: list[int] | None = None, link_years: list[int] | None = None
+    directory: Path,
+    *,
+    company_years: list[int] | None = None,
+    link_years: list[int] | None = None,
+    coded: bool = False,
 ) -> Dataset:
     """Load only the years needed. A validated Parquet directory (manifest) is scanned with a year
-    filter, so national-scale data loads fast; anything else goes through :func:`read_dataset`."""
+    filter, so national-scale data loads fast; anything else goes through :func:`read_dataset`.
+
+    ``coded``: where the data set stores integer company codes, return the coded frames
+    (:func:`chiiki.data.codes.scan_stored`) for the analyses that only need the network."""
     if not directory.is_dir():
         raise FirmAnalysisError(f"データのフォルダが見つかりません: {directory}")
     manifest = read_manifest(directory)
     comp_path, tx_path = directory / "companies.parquet", directory / "transactions.parquet"
     if manifest and manifest.get("validated") and comp_path.exists() and tx_path.exists():
-
-        def scan(path: Path, names: list[str], years: list[int] | None) -> pl.DataFrame:
-            lf = pl.scan_parquet(path)
-            cols = [c for c in lf.collect_schema().names() if c in names]
-            lf = lf.select(cols)
-            if years is not None:
-                lf = lf.filter(pl.col("fiscal_year").is_in(years))
-            return lf.collect()
-
-        return Dataset(
-            scan(comp_path, COMPANIES.names, company_years),
-            scan(tx_path, [*TRANSACTIONS.names, "amount_estimated"], link_years),
+        return scan_stored(
+            directory, manifest, company_years=company_years, link_years=link_years, coded=coded
         )
     ds = read_dataset(directory)
     if company_years is not None:
@@ -245,7 +243,7 @@ def connector_hub_cmd(
         y = _year(directory, year)
         mapping = _regions(level, regions)
         with _spinner(f"{y}年度のコネクター度・ハブ度を計算しています…"):
-            ds = load_dataset(directory, company_years=[y], link_years=[y])
+            ds = load_dataset(directory, company_years=[y], link_years=[y], coded=True)
             net = build_network(ds.companies, ds.transactions, year=y, level=level, regions=mapping)
             result = degrees_from_network(net, level=level)
             frame = result.firms
@@ -298,7 +296,7 @@ def roles_cmd(
         y = _year(directory, year)
         mapping = _regions(level, regions)
         with _spinner("役割を計算しています…"):
-            ds = load_dataset(directory, company_years=[y], link_years=[y])
+            ds = load_dataset(directory, company_years=[y], link_years=[y], coded=True)
             frame = network_roles(
                 ds.companies, ds.transactions, year=y, level=level, regions=mapping, modules=modules
             )
@@ -360,7 +358,7 @@ def score_cmd(
         w = parse_weights(weights) if weights else None
         field_ids = _int_list(fields, "--fields")
         with _spinner("得点を計算しています…"):
-            ds = load_dataset(directory, company_years=[y - 2, y - 1, y], link_years=[y])
+            ds = load_dataset(directory, company_years=[y - 2, y - 1, y], link_years=[y], coded=True)
             scores = priority_scores(ds.companies, ds.transactions, prefecture=pref, year=y, weights=w)
         rules = {"top_n": top, "min_score": min_score, "hub_connector_top": hub_connector_top}
         notes = list(scores.notes)
@@ -459,7 +457,7 @@ def ripple_cmd(
         y = _year(directory, year)
         mapping = _regions(level, regions)
         with _spinner("波及を計算しています…"):
-            ds = load_dataset(directory, company_years=[y], link_years=[y])
+            ds = load_dataset(directory, company_years=[y], link_years=[y], coded=True)
             r = firm_ripple(
                 ds.companies,
                 ds.transactions,
@@ -504,7 +502,7 @@ def in_region_value_cmd(
     def work() -> None:
         y = _year(directory, year)
         mapping = _regions(level, regions)
-        ds = load_dataset(directory, company_years=[y], link_years=[y])
+        ds = load_dataset(directory, company_years=[y], link_years=[y], coded=True)
         v = in_region_transaction_value(
             ds.companies, ds.transactions, year=y, firms=_firm_ids(firm), level=level, regions=mapping
         )

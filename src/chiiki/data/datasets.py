@@ -2,13 +2,18 @@
 
 Layout::
 
-    <data_dir>/datasets/<name>/v0001/{companies.parquet, transactions.parquet, chiiki-manifest.json}
+    <data_dir>/datasets/<name>/v0001/{companies.parquet, transactions.parquet, chiiki-manifest.json,
+                                      companies.codes.parquet, transactions.codes.parquet}
     <data_dir>/datasets/<name>/CURRENT      # the current version, e.g. "v0002"
 
 An import validates first and writes nothing when there is any error. It then writes a staging
 directory, flushes it to disk, renames it into place (atomic) and only then switches ``CURRENT``
 (atomic replace). A crash or kill at any point leaves the previous version current and intact;
 leftover staging directories are removed by the next import.
+
+The two ``*.codes.parquet`` files are derived integer company codes (:mod:`chiiki.data.codes`) that
+let the firm analytics (SPEC §3) skip string-id joins; the contract files are unchanged by them.
+Parquet files carry row-group statistics, so reading one fiscal year skips the other years' groups.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
+from chiiki.data.codes import MANIFEST_KEY, strip_codes, write_code_files
 from chiiki.data.contract import Dataset
 from chiiki.data.readers import MANIFEST
 from chiiki.data.validation import DataValidationError, ValidationReport, validate_directory
@@ -60,13 +66,15 @@ def write_dataset(
     dataset: Dataset, directory: Path, *, fmt: str = "parquet", info: dict | None = None
 ) -> dict:
     """Write ``dataset`` as ``companies.<fmt>`` and ``transactions.<fmt>`` plus a manifest marking it
-    validated (the caller guarantees it is). Returns the manifest."""
+    validated (the caller guarantees it is). Parquet data sets also get the integer company codes
+    (:mod:`chiiki.data.codes`). Returns the manifest."""
     directory.mkdir(parents=True, exist_ok=True)
+    dataset = Dataset(strip_codes(dataset.companies), strip_codes(dataset.transactions))
     files = {}
     for table, frame in (("companies", dataset.companies), ("transactions", dataset.transactions)):
         path = directory / f"{table}.{fmt}"
         if fmt == "parquet":
-            frame.write_parquet(path, statistics=False)
+            frame.write_parquet(path)
         elif fmt == "csv":
             frame.write_csv(path)
         else:
@@ -81,6 +89,12 @@ def write_dataset(
         "years": dataset.years,
         **(info or {}),
     }
+    if fmt == "parquet":
+        codes = write_code_files(dataset, directory)
+        for entry in codes["files"].values():
+            with (directory / entry["file"]).open("rb+") as f:
+                os.fsync(f.fileno())
+        manifest[MANIFEST_KEY] = codes
     (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
     _fsync_dir(directory)
     return manifest

@@ -79,61 +79,95 @@ class ConnectorHubResult:
     @property
     def notes(self) -> list[str]:
         """Japanese notes: links left out, regions where a degree is undefined, estimated amounts."""
-        notes = [f"地域の単位: {LEVEL_LABELS[self.level]}、年度: {self.year}。", *self.report.notes]
-        undefined = self.regions.filter(~pl.col("connector_defined") | ~pl.col("hub_defined"))
-        for row in undefined.head(10).iter_rows(named=True):
-            notes.append(f"地域 {row['region_code']}: {row['note']}")
-        if undefined.height > 10:
-            notes.append(f"ほか {undefined.height - 10} 地域でコネクター度またはハブ度が定義できません。")
-        return notes
+        return [
+            f"地域の単位: {LEVEL_LABELS[self.level]}、年度: {self.year}。",
+            *degree_notes(self.regions, self.report),
+        ]
+
+
+def degree_notes(regions: pl.DataFrame, report: LinkReport) -> list[str]:
+    """Japanese notes on links left out, regions with an undefined degree and estimated amounts."""
+    notes = list(report.notes)
+    undefined = regions.filter(~pl.col("connector_defined") | ~pl.col("hub_defined"))
+    for row in undefined.head(10).iter_rows(named=True):
+        notes.append(f"地域 {row['region_code']}: {row['note']}")
+    if undefined.height > 10:
+        notes.append(f"ほか {undefined.height - 10} 地域でコネクター度またはハブ度が定義できません。")
+    return notes
+
+
+def _in_and_out(key: np.ndarray, n: int, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(in-region, out-of-region) sums per firm in one ``np.bincount`` over key 2·firm + inside."""
+    both = np.bincount(key, weights, minlength=2 * n).reshape(n, 2)
+    return both[:, 1], both[:, 0]
 
 
 def _sums(net: YearNetwork) -> dict[str, np.ndarray]:
     """Per-firm in/out sales and purchases and partner counts by ``np.bincount`` (SPEC §3.1).
 
-    Out-of-region figures are totals minus in-region ones, so only the in-region links are masked.
+    Each bincount keys on firm and in-region flag together, so one pass gives both figures.
     """
-    n, s, c, a = net.n_firms, net.supplier, net.customer, net.amount
-    inside = net.in_region
-    s_in, c_in, a_in = s[inside], c[inside], a[inside]
+    n, a = net.n_firms, net.amount
+    inside = net.in_region.view(np.int8)
+    s_key = 2 * net.supplier + inside
+    c_key = 2 * net.customer + inside
+    in_sales, out_sales = _in_and_out(s_key, n, a)
+    in_purchases, out_purchases = _in_and_out(c_key, n, a)
+    n_in_customers, n_out_customers = _in_and_out(s_key, n)
+    n_in_suppliers, n_out_suppliers = _in_and_out(c_key, n)
     est = net.estimated
-    uses_est = (np.bincount(s[est], minlength=n) + np.bincount(c[est], minlength=n)) > 0
-    in_sales = np.bincount(s_in, a_in, minlength=n)
-    in_purchases = np.bincount(c_in, a_in, minlength=n)
-    n_in_customers = np.bincount(s_in, minlength=n)
-    n_in_suppliers = np.bincount(c_in, minlength=n)
+    if est.any():
+        s, c = net.supplier, net.customer
+        uses_est = (np.bincount(s[est], minlength=n) + np.bincount(c[est], minlength=n)) > 0
+    else:
+        uses_est = np.zeros(n, dtype=bool)
     return {
-        "out_sales": np.bincount(s, a, minlength=n) - in_sales,
+        "out_sales": out_sales,
         "in_sales": in_sales,
         "in_purchases": in_purchases,
-        "out_purchases": np.bincount(c, a, minlength=n) - in_purchases,
-        "n_out_customers": np.bincount(s, minlength=n) - n_in_customers,
+        "out_purchases": out_purchases,
+        "n_out_customers": n_out_customers,
         "n_in_customers": n_in_customers,
         "n_in_suppliers": n_in_suppliers,
-        "n_out_suppliers": np.bincount(c, minlength=n) - n_in_suppliers,
+        "n_out_suppliers": n_out_suppliers,
         "uses_estimated": uses_est,
     }
+
+
+def _radix_keys(key: np.ndarray) -> list[np.ndarray]:
+    """An integer key as 16-bit pieces, least significant first (a stable ``np.argsort`` of a 16-bit
+    array is a radix sort); other keys as they are."""
+    if key.size == 0 or not np.issubdtype(key.dtype, np.integer):
+        return [key]
+    shifted = key.astype(np.int64) - int(key.min())
+    top = int(shifted.max())
+    if top >= 1 << 48:
+        return [shifted]
+    return [((shifted >> bits) & 0xFFFF).astype(np.uint16) for bits in range(0, top.bit_length() or 1, 16)]
+
+
+def stable_order(*keys: np.ndarray) -> np.ndarray:
+    """Same as ``np.lexsort(keys)`` (last key primary, ties kept in input order) as a chain of
+    stable argsorts; integer keys go through 16-bit radix passes, so sorting 700,000 firms by
+    region and rank takes a few milliseconds."""
+    order = np.arange(keys[0].size)
+    for key in keys:
+        for piece in _radix_keys(key):
+            k = piece[order]
+            if k.size > 1 and not bool(np.all(k[1:] >= k[:-1])):
+                order = order[np.argsort(k, kind="stable")]
+    return order
 
 
 def rank_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Rank "min" of ``value`` descending within each ``group`` (1 = largest; NaN → NaN rank).
 
-    Vectorised: one lexsort, then run starts by cumulative maximum.
+    One Polars window rank over the integer group (parallel), returned as float64 with NaN.
     """
-    n = len(value)
-    key = np.where(np.isnan(value), np.inf, -value)
-    order = np.lexsort((key, group))
-    g, k = group[order], key[order]
-    pos = np.arange(n)
-    new_group = np.ones(n, dtype=bool)
-    new_group[1:] = g[1:] != g[:-1]
-    new_value = new_group.copy()
-    new_value[1:] |= k[1:] != k[:-1]
-    group_start = np.maximum.accumulate(np.where(new_group, pos, 0))
-    run_start = np.maximum.accumulate(np.where(new_value, pos, 0))
-    ranks = np.empty(n)
-    ranks[order] = np.where(np.isinf(k), np.nan, run_start - group_start + 1)
-    return ranks
+    ranks = pl.DataFrame({"g": group, "v": value}).select(
+        pl.col("v").fill_nan(None).rank("min", descending=True).over("g")
+    )
+    return ranks.to_series().cast(pl.Float64).fill_null(np.nan).to_numpy()
 
 
 def _region_note(connector_defined: pl.Expr, hub_defined: pl.Expr) -> pl.Expr:
@@ -150,8 +184,20 @@ def _region_note(connector_defined: pl.Expr, hub_defined: pl.Expr) -> pl.Expr:
     )
 
 
-def degrees_from_network(net: YearNetwork, *, level: str = "prefecture") -> ConnectorHubResult:
-    """SPEC §3.1 on an already built :class:`YearNetwork` (used by scores and roles too)."""
+@dataclass(frozen=True, eq=False)
+class DegreeArrays:
+    """SPEC §3.1 figures per firm of a :class:`YearNetwork` (row i = firm i) and per region."""
+
+    sums: dict[str, np.ndarray]
+    connector: np.ndarray
+    """float64; NaN where undefined (no region, or the region's total is 0)."""
+    hub: np.ndarray
+    regions: pl.DataFrame
+    """The per-region table of :class:`ConnectorHubResult`."""
+
+
+def degree_arrays(net: YearNetwork) -> DegreeArrays:
+    """Per-firm sums and degrees as arrays, and the region table (SPEC §3.1)."""
     sums = _sums(net)
     n_regions = len(net.region_codes)
     reg = net.region
@@ -170,11 +216,32 @@ def degrees_from_network(net: YearNetwork, *, level: str = "prefecture") -> Conn
         np.divide(sums[key], tot, out=out, where=ok)
         return out
 
-    connector, hub = degree("out_sales"), degree("in_purchases")
+    regions = pl.DataFrame(
+        {
+            "region_code": pl.Series(net.region_codes, dtype=pl.Utf8),
+            "n_firms": n_firms.astype(np.int64),
+            **{f"{k}_total": np.rint(v).astype(np.int64) for k, v in totals.items()},
+        }
+    ).with_columns(
+        (pl.col("out_sales_total") > 0).alias("connector_defined"),
+        (pl.col("in_purchases_total") > 0).alias("hub_defined"),
+    )
+    regions = regions.with_columns(
+        _region_note(pl.col("connector_defined"), pl.col("hub_defined")).alias("note")
+    )
+    return DegreeArrays(sums, degree("out_sales"), degree("in_purchases"), regions)
+
+
+def degrees_from_network(net: YearNetwork, *, level: str = "prefecture") -> ConnectorHubResult:
+    """SPEC §3.1 on an already built :class:`YearNetwork` (used by roles and the CLI too)."""
+    arrays = degree_arrays(net)
+    sums, connector, hub = arrays.sums, arrays.connector, arrays.hub
+    reg = net.region
+    has_region = reg >= 0
     c_rank = rank_within(reg, connector)
     h_rank = rank_within(reg, hub)
-    id_order = net.firms.get_column("company_id").rank("ordinal").to_numpy()
-    order = np.lexsort((id_order, np.where(np.isnan(c_rank), np.inf, c_rank), reg))
+    c_rank_key = np.where(np.isnan(c_rank), net.n_firms + 1, c_rank).astype(np.int64)
+    order = stable_order(net.id_order, c_rank_key, reg)
     order = order[has_region[order]]
 
     def col(name: str, values: np.ndarray, dtype: pl.DataType) -> pl.Series:
@@ -199,20 +266,9 @@ def degrees_from_network(net: YearNetwork, *, level: str = "prefecture") -> Conn
         )
         .select(FIRM_COLUMNS)
     )
-    regions = pl.DataFrame(
-        {
-            "region_code": pl.Series(net.region_codes, dtype=pl.Utf8),
-            "n_firms": n_firms.astype(np.int64),
-            **{f"{k}_total": np.rint(v).astype(np.int64) for k, v in totals.items()},
-        }
-    ).with_columns(
-        (pl.col("out_sales_total") > 0).alias("connector_defined"),
-        (pl.col("in_purchases_total") > 0).alias("hub_defined"),
+    return ConnectorHubResult(
+        firms=firms, regions=arrays.regions, report=net.report, level=level, year=net.year
     )
-    regions = regions.with_columns(
-        _region_note(pl.col("connector_defined"), pl.col("hub_defined")).alias("note")
-    )
-    return ConnectorHubResult(firms=firms, regions=regions, report=net.report, level=level, year=net.year)
 
 
 def connector_hub(

@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 import polars as pl
 
+from chiiki.data.codes import COMPANY_CODE, CUSTOMER_CODE, SUPPLIER_CODE
 from chiiki.data.contract import AMOUNT_ESTIMATED
 from chiiki.firms.errors import FirmAnalysisError
 from chiiki.firms.regions import assign_regions
@@ -109,6 +110,8 @@ class YearNetwork:
     estimated: np.ndarray
     """bool per used link: amount estimated."""
     report: LinkReport
+    id_key: np.ndarray | None = None
+    """Integers in the order of ``company_id`` per firm (the stored company codes), when known."""
 
     @property
     def n_firms(self) -> int:
@@ -117,17 +120,145 @@ class YearNetwork:
     @cached_property
     def in_region(self) -> np.ndarray:
         """bool per used link: both ends in the same region (SPEC §3.1 r(i) = r(j))."""
-        rs = self.region[self.supplier]
-        return (rs == self.region[self.customer]) & (rs >= 0)
+        region = self.region
+        if region.size and region.max() < (1 << 15):  # indices start at -1
+            region = region.astype(np.int16)  # a small table stays in cache for 5 M lookups
+        rs = region[self.supplier]
+        return (rs == region[self.customer]) & (rs >= 0)
+
+    @cached_property
+    def id_order(self) -> np.ndarray:
+        """Per firm, a key that sorts like ``company_id`` (ties impossible: ids are unique)."""
+        if self.id_key is not None:
+            return self.id_key
+        ids = self.firms.get_column("company_id")
+        if ids.is_sorted():
+            return np.arange(ids.len())
+        return ids.rank("ordinal").to_numpy()
 
 
-def _merge_duplicates(used: pl.DataFrame, *, n_firms: int) -> pl.DataFrame:
+def _merge_duplicates(
+    s: np.ndarray, c: np.ndarray, amount: np.ndarray, est: np.ndarray, *, n_firms: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sum duplicate supplier→customer rows. Exported data is usually sorted by supplier and
     customer; then a strictly increasing pair key proves there are none and the grouping is skipped."""
-    key = used.get_column("s").to_numpy() * n_firms + used.get_column("c").to_numpy()
+    key = s * n_firms + c
     if key.size < 2 or bool(np.all(key[1:] > key[:-1])):
-        return used
-    return used.group_by("s", "c").agg(pl.col("amount").sum(), pl.col("est").any())
+        return s, c, amount, est
+    merged = (
+        pl.DataFrame({"s": s, "c": c, "amount": amount, "est": est})
+        .group_by("s", "c")
+        .agg(pl.col("amount").sum(), pl.col("est").any())
+    )
+    return tuple(merged.get_column(k).to_numpy() for k in ("s", "c", "amount", "est"))
+
+
+def _year_links(transactions: pl.DataFrame, year: int, columns: list[str | pl.Expr]) -> pl.DataFrame:
+    """The ``columns`` of the year's links (no copy when every row is of that year)."""
+    fy = transactions.get_column("fiscal_year")
+    if fy.len() and fy.null_count() == 0 and fy.min() == year and fy.max() == year:
+        return transactions.select(columns)
+    return transactions.lazy().filter(pl.col("fiscal_year") == year).select(columns).collect()
+
+
+def _positions_by_id(firms: pl.DataFrame, links: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Firm position of each link's supplier and customer by joining the string ids (-1: unknown)."""
+    ids = firms.select(pl.col("company_id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("code"))
+    pos = (
+        links.lazy()
+        .select("supplier_id", "customer_id")
+        .join(
+            ids.lazy().rename({"company_id": "supplier_id", "code": "s"}),
+            on="supplier_id",
+            how="left",
+            maintain_order="left",
+        )
+        .join(
+            ids.lazy().rename({"company_id": "customer_id", "code": "c"}),
+            on="customer_id",
+            how="left",
+            maintain_order="left",
+        )
+        .select(pl.col("s").fill_null(-1), pl.col("c").fill_null(-1))
+        .collect()
+    )
+    return pos.get_column("s").to_numpy(), pos.get_column("c").to_numpy()
+
+
+CODE_CHECK_SAMPLE = 512
+"""Links whose string ids are compared with their codes before the coded path is trusted."""
+CODE_RANGE_FACTOR = 64
+"""Codes above this many times the year's firms are taken as not fitting (the lookup stays small)."""
+
+
+def _positions_by_code(
+    firm_codes: np.ndarray, firms: pl.DataFrame, links: pl.DataFrame
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Firm position of each link's supplier and customer from the stored integer codes
+    (:mod:`chiiki.data.codes`): one array lookup, no join. Returns None when the codes cannot be
+    trusted: a code far beyond the number of firms, or (where the frame also has string ids) a sample of
+    links whose ids disagree with their codes, as when frames of different data sets are mixed."""
+    sup = links.get_column(SUPPLIER_CODE)
+    cus = links.get_column(CUSTOMER_CODE)
+    top = max(int(firm_codes.max(initial=0)), int(sup.max() or 0), int(cus.max() or 0))
+    if top > max(CODE_RANGE_FACTOR * firm_codes.size, 1 << 20):
+        return None  # codes are dense over the data set's companies; far larger ones do not fit
+    lookup = np.full(top + 2, -1, dtype=np.int64)  # the last slot stands for a null code
+    lookup[firm_codes] = np.arange(firm_codes.size)
+    s, c = (lookup[(col.fill_null(top + 1) if col.null_count() else col).to_numpy()] for col in (sup, cus))
+    if {"supplier_id", "customer_id"} <= set(links.columns) and s.size:
+        rows = np.unique(np.linspace(0, s.size - 1, min(s.size, CODE_CHECK_SAMPLE)).astype(np.int64))
+        firm_ids = firms.get_column("company_id")
+        for pos, id_col in ((s[rows], "supplier_id"), (c[rows], "customer_id")):
+            known = pos >= 0
+            expected = firm_ids.gather(pos[known])
+            actual = links.get_column(id_col).gather(rows[known])
+            if not (expected == actual).all():
+                return None
+    return s, c
+
+
+def _firm_codes(firms: pl.DataFrame) -> np.ndarray | None:
+    """The year's company codes as int64, or None where they are not one small code per firm."""
+    codes = firms.get_column(COMPANY_CODE)
+    if codes.null_count() or codes.max() > max(CODE_RANGE_FACTOR * codes.len(), 1 << 20):
+        return None
+    out = codes.cast(pl.Int64).to_numpy()
+    return out if out.min() >= 0 and np.bincount(out).max() <= 1 else None
+
+
+def firm_positions(net: YearNetwork, frame: pl.DataFrame) -> np.ndarray:
+    """Row of ``net.firms`` for each row of ``frame`` (a companies frame), −1 where the company is
+    not a firm of the network: by the stored company codes where both carry them, else by id."""
+    if net.id_key is not None and COMPANY_CODE in frame.columns:
+        codes = frame.get_column(COMPANY_CODE)
+        top = max(int(net.id_key.max(initial=0)), int(codes.max() or 0))
+        if top <= max(CODE_RANGE_FACTOR * net.n_firms, 1 << 20):
+            lookup = np.full(top + 2, -1, dtype=np.int64)
+            lookup[net.id_key] = np.arange(net.n_firms)
+            return lookup[(codes.fill_null(top + 1) if codes.null_count() else codes).to_numpy()]
+    ids = net.firms.select("company_id", pl.int_range(pl.len(), dtype=pl.Int64).alias("_pos"))
+    return (
+        frame.select("company_id")
+        .join(ids, on="company_id", how="left", maintain_order="left")
+        .get_column("_pos")
+        .fill_null(-1)
+        .to_numpy()
+    )
+
+
+def _check_unique_ids(firms: pl.DataFrame, year: int) -> None:
+    if firms.get_column("company_id").is_duplicated().any():
+        dup = firms.filter(pl.col("company_id").is_duplicated()).get_column("company_id").unique().sort()
+        raise FirmAnalysisError(
+            f"{year}年度の企業データで企業IDが重複しています（{', '.join(dup.head(5).to_list())} など）。"
+            "企業IDは年度ごとに一意にしてください。"
+        )
+
+
+def is_coded(companies: pl.DataFrame, transactions: pl.DataFrame) -> bool:
+    """Both frames carry the stored integer company codes (:mod:`chiiki.data.codes`)."""
+    return COMPANY_CODE in companies.columns and {SUPPLIER_CODE, CUSTOMER_CODE} <= set(transactions.columns)
 
 
 def build_network(
@@ -142,6 +273,10 @@ def build_network(
 
     Left out, in this order, each link counted once: unknown supplier/customer/both (not among the
     year's companies), self-links, missing amounts. Duplicate pairs are merged (amounts summed).
+
+    Links are mapped to firms through the stored integer codes when both frames carry them
+    (:mod:`chiiki.data.codes`; ``transactions`` may then lack the string ids), else by joining the
+    string ids. Both give the same network.
     """
     firms = companies.filter(pl.col("fiscal_year") == year)
     if firms.height == 0:
@@ -150,12 +285,11 @@ def build_network(
             f"{year}年度の企業データがありません。データにある年度: {', '.join(map(str, years)) or 'なし'}。"
             "--year を指定し直してください。"
         )
-    if firms.get_column("company_id").is_duplicated().any():
-        dup = firms.filter(pl.col("company_id").is_duplicated()).get_column("company_id").unique().sort()
-        raise FirmAnalysisError(
-            f"{year}年度の企業データで企業IDが重複しています（{', '.join(dup.head(5).to_list())} など）。"
-            "企業IDは年度ごとに一意にしてください。"
-        )
+    firm_codes = _firm_codes(firms) if is_coded(companies, transactions) else None
+    if COMPANY_CODE in firms.columns:
+        firms = firms.drop(COMPANY_CODE)
+    if firm_codes is None:
+        _check_unique_ids(firms, year)
     firms = firms.with_columns(assign_regions(firms, level=level, regions=regions).alias("region_code"))
     region_codes = sorted(firms.get_column("region_code").drop_nulls().unique().to_list())
     region = (
@@ -164,59 +298,72 @@ def build_network(
         .to_numpy()
     )
 
-    ids = firms.select(pl.col("company_id"), pl.int_range(pl.len(), dtype=pl.Int64).alias("code"))
     est = pl.col(AMOUNT_ESTIMATED) if AMOUNT_ESTIMATED in transactions.columns else pl.lit(False)
-    links = (
-        transactions.lazy()
-        .filter(pl.col("fiscal_year") == year)
-        .select("supplier_id", "customer_id", "amount", est.fill_null(False).alias("est"))
-        .join(
-            ids.lazy().rename({"company_id": "supplier_id", "code": "s"}),
-            on="supplier_id",
-            how="left",
-            maintain_order="left",
-        )
-        .join(
-            ids.lazy().rename({"company_id": "customer_id", "code": "c"}),
-            on="customer_id",
-            how="left",
-            maintain_order="left",
-        )
-        .select("s", "c", "amount", "est")
-        .collect()
+    wanted = ["supplier_id", "customer_id", SUPPLIER_CODE, CUSTOMER_CODE]
+    links = _year_links(
+        transactions,
+        year,
+        [
+            *(c for c in wanted if c in transactions.columns),
+            pl.col("amount").is_null().alias("missing"),
+            pl.col("amount").fill_null(0).alias("amount"),
+            est.fill_null(False).alias("est"),
+        ],
     )
-    s_null, c_null = pl.col("s").is_null(), pl.col("c").is_null()
-    known = ~s_null & ~c_null
-    counts = links.select(
-        (s_null & ~c_null).sum().alias("sup"),
-        (~s_null & c_null).sum().alias("cus"),
-        (s_null & c_null).sum().alias("both"),
-        (known & (pl.col("s") == pl.col("c"))).sum().alias("self"),
-        (known & (pl.col("s") != pl.col("c")) & pl.col("amount").is_null()).sum().alias("missing"),
-    ).row(0, named=True)
-    used = links.filter(known & (pl.col("s") != pl.col("c")) & pl.col("amount").is_not_null())
-    n_rows = used.height
-    merged = _merge_duplicates(used, n_firms=firms.height)
+    positions = None if firm_codes is None else _positions_by_code(firm_codes, firms, links)
+    if positions is None:
+        if not {"supplier_id", "customer_id"} <= set(links.columns):
+            raise FirmAnalysisError(
+                "取引データの企業コードが企業データと一致しません。データを取り込み直してください"
+                "（chiiki import）。"
+            )
+        if firm_codes is not None:
+            _check_unique_ids(firms, year)
+            firm_codes = None
+        positions = _positions_by_id(firms, links)
+    s, c = positions
+    missing = links.get_column("missing").to_numpy()
+    amount = links.get_column("amount").to_numpy()
+    est = links.get_column("est").to_numpy()
+    counts = dict.fromkeys(("sup", "cus", "both", "self", "missing"), 0)
+    left_out = (s < 0) | (c < 0) | (s == c) | missing
+    if left_out.any():  # count by reason, in the order of the docstring
+        s_unknown, c_unknown = s < 0, c < 0
+        known = ~s_unknown & ~c_unknown
+        self_link = known & (s == c)
+        usable = known & ~self_link
+        counts = {
+            "sup": np.count_nonzero(s_unknown & ~c_unknown),
+            "cus": np.count_nonzero(~s_unknown & c_unknown),
+            "both": np.count_nonzero(s_unknown & c_unknown),
+            "self": np.count_nonzero(self_link),
+            "missing": np.count_nonzero(usable & missing),
+        }
+        used = ~left_out
+        s, c, amount, est = s[used], c[used], amount[used], est[used]
+    n_rows = s.size
+    merged_s, merged_c, merged_a, merged_e = _merge_duplicates(s, c, amount, est, n_firms=firms.height)
     report = LinkReport(
         year=year,
         n_links=links.height,
-        n_used=merged.height,
-        n_unknown_supplier=counts["sup"],
-        n_unknown_customer=counts["cus"],
-        n_unknown_both=counts["both"],
-        n_self=counts["self"],
-        n_missing_amount=counts["missing"],
-        n_duplicates=n_rows - merged.height,
-        n_estimated=int(merged.get_column("est").sum()),
+        n_used=merged_s.size,
+        n_unknown_supplier=int(counts["sup"]),
+        n_unknown_customer=int(counts["cus"]),
+        n_unknown_both=int(counts["both"]),
+        n_self=int(counts["self"]),
+        n_missing_amount=int(counts["missing"]),
+        n_duplicates=n_rows - merged_s.size,
+        n_estimated=int(np.count_nonzero(merged_e)),
     )
     return YearNetwork(
         year=year,
         firms=firms,
         region=region,
         region_codes=region_codes,
-        supplier=merged.get_column("s").to_numpy(),
-        customer=merged.get_column("c").to_numpy(),
-        amount=merged.get_column("amount").cast(pl.Float64).to_numpy(),
-        estimated=merged.get_column("est").to_numpy(),
+        supplier=merged_s,
+        customer=merged_c,
+        amount=merged_a.astype(np.float64),
+        estimated=merged_e.astype(bool),
         report=report,
+        id_key=firm_codes,
     )

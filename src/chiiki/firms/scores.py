@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
-from chiiki.firms.connector_hub import degrees_from_network
+from chiiki.firms.connector_hub import degree_arrays, degree_notes, rank_within, stable_order
 from chiiki.firms.errors import FirmAnalysisError
-from chiiki.firms.network import ESTIMATED_NOTE, LinkReport, build_network
+from chiiki.firms.network import ESTIMATED_NOTE, LinkReport, YearNetwork, build_network, firm_positions
 
 INDICATORS = (
     "connector_degree",
@@ -104,16 +105,90 @@ def _check_weights(weights: Mapping[str, float]) -> dict[str, float]:
     return w
 
 
-def standard_score(x: pl.Expr, *, over: str) -> pl.Expr:
-    """偏差値 50 + 10 (x − mean) / sd within ``over`` (population sd; 50 where sd = 0; null stays null)."""
-    mean = x.mean().over(over)
-    sd = x.std(ddof=0).over(over)
-    return pl.when(x.is_null()).then(None).when(sd > 0).then(50 + 10 * (x - mean) / sd).otherwise(50.0)
+def standard_scores(values: dict[str, np.ndarray], group: np.ndarray) -> dict[str, np.ndarray]:
+    """偏差値 50 + 10 (x − mean) / sd within each group (SPEC §3.2) for every array of ``values``
+    (float64, NaN = missing): population sd, 50 for all where sd = 0, missing stays NaN.
+
+    Mean and sd per group come from one Polars group-by over an integer group column (the same
+    kernels as a window over the prefecture), the rest is element-wise NumPy.
+    """
+    stats = (
+        pl.DataFrame({"g": group, **{k: pl.Series(v).fill_nan(None) for k, v in values.items()}})
+        .group_by("g")
+        .agg(
+            *(pl.col(k).mean().alias(f"{k}_mean") for k in values),
+            *(pl.col(k).std(ddof=0).alias(f"{k}_sd") for k in values),
+        )
+    )
+    slot = np.zeros(int(group.max(initial=0)) + 1, dtype=np.int64)
+    slot[stats.get_column("g").to_numpy()] = np.arange(stats.height)
+    at = slot[group]
+    out = {}
+    for k, x in values.items():
+        mean = stats.get_column(f"{k}_mean").fill_null(np.nan).to_numpy()[at]
+        sd = stats.get_column(f"{k}_sd").fill_null(np.nan).to_numpy()[at]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = np.where(sd > 0, 50 + 10 * (x - mean) / sd, 50.0)
+        out[k] = np.where(np.isnan(x), np.nan, t)
+    return out
 
 
-def _growth(start: pl.Expr, end: pl.Expr, steps: int) -> pl.Expr:
+def _growth(start: np.ndarray, end: np.ndarray, steps: int) -> np.ndarray:
     ok = (start > 0) & (end > 0)
-    return pl.when(ok).then((end.cast(pl.Float64) / start) ** (1.0 / steps) - 1.0).otherwise(None)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(ok, (end / start) ** (1.0 / steps) - 1.0, np.nan)
+
+
+def _history(net: YearNetwork, companies: pl.DataFrame, window: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """Per firm of ``net``: mean operating profit and employees over the ``window`` years, and both
+    in the first and last year (NaN where missing), by ``np.bincount`` over the company-years."""
+    hist = companies.filter(pl.col("fiscal_year").is_in(list(window)))
+    pos = firm_positions(net, hist)
+    known = pos >= 0
+    year = hist.get_column("fiscal_year").to_numpy()
+    n = net.n_firms
+    out: dict[str, np.ndarray] = {}
+    for column, name in (("operating_profit", "profit"), ("employees", "employees")):
+        values = hist.get_column(column).cast(pl.Float64).fill_null(np.nan).to_numpy()
+        valid = known & ~np.isnan(values)
+        count = np.bincount(pos[valid], minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"{name}_mean"] = np.bincount(pos[valid], values[valid], minlength=n) / count
+        for key, y in (("first", window[0]), ("last", window[-1])):
+            rows = np.flatnonzero(known & (year == y))
+            firm = pos[rows]
+            if np.bincount(firm, minlength=n).max(initial=0) > 1:  # keep the first row per firm
+                firm, first = np.unique(firm, return_index=True)
+                rows = rows[first]
+            at = np.full(n, np.nan)
+            at[firm] = values[rows]
+            out[f"{name}_{key}"] = at
+    return out
+
+
+def _weighted_mean(t_scores: dict[str, np.ndarray], w: Mapping[str, float]) -> np.ndarray:
+    """score = Σ w_k T_k / Σ_{k present} w_k per firm (NaN where no weighted indicator is present),
+    as one Polars horizontal sum (the summation the composite has always used)."""
+    t = pl.DataFrame({k: pl.Series(v).fill_nan(None) for k, v in t_scores.items()})
+    present_w = pl.sum_horizontal(
+        [pl.when(pl.col(k).is_not_null()).then(w[k]).otherwise(0.0) for k in t_scores]
+    )
+    weighted = pl.sum_horizontal([pl.col(k).fill_null(0.0) * w[k] for k in t_scores])
+    score = t.select(pl.when(present_w > 0).then(weighted / present_w).otherwise(None))
+    return score.to_series().fill_null(np.nan).to_numpy()
+
+
+def _missing_notes(present: dict[str, np.ndarray], w: Mapping[str, float]) -> pl.Series:
+    """The Japanese ``notes`` per firm naming the indicators it lacks (weights rescaled)."""
+    bits = np.zeros(next(iter(present.values())).size, dtype=np.int64)
+    for i, k in enumerate(INDICATORS):
+        if w[k] > 0:
+            bits |= (~present[k]).astype(np.int64) << i
+    labels = {}
+    for b in np.unique(bits).tolist():
+        missing = "、".join(INDICATOR_LABELS[k] for i, k in enumerate(INDICATORS) if b >> i & 1)
+        labels[b] = f"欠損のため重みを再配分: {missing}" if missing else ""
+    return pl.Series("notes", bits).replace_strict(labels, return_dtype=pl.Utf8)
 
 
 def priority_scores(
@@ -145,91 +220,60 @@ def priority_scores(
     )
 
     net = build_network(companies, transactions, year=year, level="prefecture")
-    degrees = degrees_from_network(net, level="prefecture")
-    base = net.firms.select(
-        "company_id", "name", "prefecture_code", "municipality_code", "jsic_code", "fiscal_year"
-    )
+    degrees = degree_arrays(net)
     if prefs is not None:
-        known = set(base.get_column("prefecture_code").unique().to_list())
-        missing = [p for p in prefs if p not in known]
+        missing = [p for p in prefs if p not in set(net.region_codes)]
         if missing:
             raise FirmAnalysisError(
                 f"{year}年度の企業データに都道府県コード {', '.join(missing)} の企業がありません。"
                 "都道府県コードは2桁（例: 07）で指定してください。"
             )
-        base = base.filter(pl.col("prefecture_code").is_in(prefs))
 
-    hist = companies.filter(pl.col("fiscal_year").is_in(list(window))).select(
-        "company_id", "fiscal_year", "operating_profit", "employees"
-    )
-    first, last = window[0], window[-1]
-    steps = last - first
-    stats = hist.group_by("company_id").agg(
-        pl.col("operating_profit").cast(pl.Float64).mean().alias("profit_mean"),
-        pl.col("employees").cast(pl.Float64).mean().alias("employees_mean"),
-        pl.col("operating_profit").filter(pl.col("fiscal_year") == first).first().alias("_p0"),
-        pl.col("operating_profit").filter(pl.col("fiscal_year") == last).first().alias("_p1"),
-        pl.col("employees").filter(pl.col("fiscal_year") == first).first().alias("_e0"),
-        pl.col("employees").filter(pl.col("fiscal_year") == last).first().alias("_e1"),
-    )
-    if growth_available:
-        growth = [
-            _growth(pl.col("_p0"), pl.col("_p1"), steps).alias("profit_growth"),
-            _growth(pl.col("_e0"), pl.col("_e1"), steps).alias("employment_growth"),
-        ]
-    else:
-        growth = [
-            pl.lit(None, pl.Float64).alias("profit_growth"),
-            pl.lit(None, pl.Float64).alias("employment_growth"),
-        ]
-    stats = stats.with_columns(*growth).drop("_p0", "_p1", "_e0", "_e1")
+    hist = _history(net, companies, window)
+    steps = window[-1] - window[0]
+    values = {
+        "connector_degree": degrees.connector,
+        "hub_degree": degrees.hub,
+        "profit_mean": hist["profit_mean"],
+        "employees_mean": hist["employees_mean"],
+    }
+    for name, key in (("profit", "profit_growth"), ("employees", "employment_growth")):
+        values[key] = (
+            _growth(hist[f"{name}_first"], hist[f"{name}_last"], steps)
+            if growth_available
+            else np.full(net.n_firms, np.nan)
+        )
+    n_groups = len(net.region_codes) + 1
+    group = net.region + 1  # 0: no prefecture, a group of its own as in a window over nulls
+    if prefs is not None:
+        keep = np.isin(net.region, [net.region_codes.index(p) for p in prefs])
+        group = np.where(keep, group, n_groups)  # other prefectures are left out below
+    t_scores = standard_scores({k: values[k] for k in INDICATORS}, group)
+    present = {k: ~np.isnan(t_scores[k]) for k in INDICATORS}
+    score = _weighted_mean(t_scores, w)
+    score_rank = rank_within(group, score)
 
-    frame = (
-        base.join(
-            degrees.firms.select("company_id", "connector_degree", "hub_degree", "uses_estimated"),
-            on="company_id",
-            how="left",
-        )
-        .join(stats, on="company_id", how="left")
-        .with_columns(
-            standard_score(pl.col(k), over="prefecture_code").alias(f"{k}_score") for k in INDICATORS
-        )
+    rank_key = np.where(np.isnan(score_rank), net.n_firms + 1, score_rank).astype(np.int64)
+    pref_key = np.where(net.region < 0, n_groups, net.region)  # nulls last
+    order = stable_order(net.id_order, rank_key, pref_key)
+    if prefs is not None:
+        order = order[keep[order]]
+
+    def col(name: str, x: np.ndarray) -> pl.Series:
+        return pl.Series(name, x[order]).fill_nan(None)
+
+    uses_est = pl.Series("uses_estimated", degrees.sums["uses_estimated"][order]).set(
+        pl.Series(net.region[order] < 0), None
     )
-    present_w = pl.sum_horizontal(
-        [pl.when(pl.col(f"{k}_score").is_not_null()).then(w[k]).otherwise(0.0) for k in INDICATORS]
+    frame = net.firms.select(
+        "company_id", "name", "prefecture_code", "municipality_code", "jsic_code", "fiscal_year"
+    )[order].with_columns(
+        *(c for k in INDICATORS for c in (col(k, values[k]), col(f"{k}_score", t_scores[k]))),
+        col("score", score),
+        pl.Series("score_rank", score_rank[order]).fill_nan(None).cast(pl.Int64),
+        uses_est,
+        _missing_notes(present, w).gather(order),
     )
-    weighted = pl.sum_horizontal([pl.col(f"{k}_score").fill_null(0.0) * w[k] for k in INDICATORS])
-    missing_notes = [
-        pl.when(pl.col(k).is_null() & (w[k] > 0)).then(pl.lit(INDICATOR_LABELS[k])) for k in INDICATORS
-    ]
-    frame = frame.with_columns(
-        pl.when(present_w > 0).then(weighted / present_w).otherwise(None).alias("score"),
-        pl.concat_str(missing_notes, separator="、", ignore_nulls=True).alias("_missing"),
-    ).with_columns(
-        pl.col("score")
-        .rank("min", descending=True)
-        .over("prefecture_code")
-        .cast(pl.Int64)
-        .alias("score_rank"),
-        pl.when(pl.col("_missing") != "")
-        .then(pl.lit("欠損のため重みを再配分: ") + pl.col("_missing"))
-        .otherwise(pl.lit(""))
-        .alias("notes"),
-    )
-    columns = [
-        "company_id",
-        "name",
-        "prefecture_code",
-        "municipality_code",
-        "jsic_code",
-        "fiscal_year",
-        *[c for k in INDICATORS for c in (k, f"{k}_score")],
-        "score",
-        "score_rank",
-        "uses_estimated",
-        "notes",
-    ]
-    frame = frame.select(columns).sort(["prefecture_code", "score_rank", "company_id"], nulls_last=True)
 
     notes = [f"基準年度: {year}、対象年度: {', '.join(map(str, window))}。"]
     if not growth_available:
@@ -240,8 +284,8 @@ def priority_scores(
             f"{WINDOW}年分のデータがない（{len(window)}年分）ため、利益成長率・雇用成長率は算出できません。"
             f"残りの指標の重みを再配分しました: {shares}。"
         )
-    notes.extend(degrees.notes[1:])
-    if degrees.uses_estimated and ESTIMATED_NOTE not in notes:
+    notes.extend(degree_notes(degrees.regions, net.report))
+    if net.report.uses_estimated and ESTIMATED_NOTE not in notes:
         notes.append(ESTIMATED_NOTE)
     return PriorityScores(
         firms=frame,
@@ -249,6 +293,6 @@ def priority_scores(
         years=window,
         weights=w,
         growth_available=growth_available,
-        report=degrees.report,
+        report=net.report,
         notes=notes,
     )
