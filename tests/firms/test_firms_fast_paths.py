@@ -188,7 +188,9 @@ values = st.lists(
 def test_rank_within_matches_the_lexsort_formulation(xs, data):
     group = np.array(data.draw(st.lists(st.integers(-1, 4), min_size=len(xs), max_size=len(xs))))
     x = np.array(xs)
-    np.testing.assert_array_equal(rank_within(group, x), _reference_rank_within(group, x))
+    got, reversed_ = rank_within(group, x, x[::-1].copy())
+    np.testing.assert_array_equal(got, _reference_rank_within(group, x))
+    np.testing.assert_array_equal(reversed_, _reference_rank_within(group, x[::-1].copy()))
 
 
 @settings(max_examples=100, deadline=None)

@@ -44,6 +44,9 @@ app = typer.Typer(
 
 T = TypeVar("T")
 
+NETWORK_COLUMNS = ["company_id", "name", "prefecture_code", "municipality_code", "fiscal_year"]
+"""Company columns that connector/hub and roles use (SPEC §3.1, §3.4), whatever the region level."""
+
 LABELS = {
     **COLUMN_LABELS,
     "prefecture_code": "都道府県コード",
@@ -116,19 +119,26 @@ def load_dataset(
     company_years: list[int] | None = None,
     link_years: list[int] | None = None,
     coded: bool = False,
+    company_columns: list[str] | None = None,
 ) -> Dataset:
     """Load only the years needed. A validated Parquet directory (manifest) is scanned with a year
     filter, so national-scale data loads fast; anything else goes through :func:`read_dataset`.
 
     ``coded``: where the data set stores integer company codes, return the coded frames
-    (:func:`chiiki.data.codes.scan_stored`) for the analyses that only need the network."""
+    (:func:`chiiki.data.codes.scan_stored`) for the analyses that only need the network;
+    ``company_columns``: read only these company columns from a stored data set."""
     if not directory.is_dir():
         raise FirmAnalysisError(f"データのフォルダが見つかりません: {directory}")
     manifest = read_manifest(directory)
     comp_path, tx_path = directory / "companies.parquet", directory / "transactions.parquet"
     if manifest and manifest.get("validated") and comp_path.exists() and tx_path.exists():
         return scan_stored(
-            directory, manifest, company_years=company_years, link_years=link_years, coded=coded
+            directory,
+            manifest,
+            company_years=company_years,
+            link_years=link_years,
+            coded=coded,
+            company_columns=company_columns,
         )
     ds = read_dataset(directory)
     if company_years is not None:
@@ -243,7 +253,9 @@ def connector_hub_cmd(
         y = _year(directory, year)
         mapping = _regions(level, regions)
         with _spinner(f"{y}年度のコネクター度・ハブ度を計算しています…"):
-            ds = load_dataset(directory, company_years=[y], link_years=[y], coded=True)
+            ds = load_dataset(
+                directory, company_years=[y], link_years=[y], coded=True, company_columns=NETWORK_COLUMNS
+            )
             net = build_network(ds.companies, ds.transactions, year=y, level=level, regions=mapping)
             result = degrees_from_network(net, level=level)
             frame = result.firms
@@ -296,7 +308,9 @@ def roles_cmd(
         y = _year(directory, year)
         mapping = _regions(level, regions)
         with _spinner("役割を計算しています…"):
-            ds = load_dataset(directory, company_years=[y], link_years=[y], coded=True)
+            ds = load_dataset(
+                directory, company_years=[y], link_years=[y], coded=True, company_columns=NETWORK_COLUMNS
+            )
             frame = network_roles(
                 ds.companies, ds.transactions, year=y, level=level, regions=mapping, modules=modules
             )

@@ -121,8 +121,10 @@ def scan_stored(
     company_years: list[int] | None = None,
     link_years: list[int] | None = None,
     coded: bool = False,
+    company_columns: list[str] | None = None,
 ) -> Dataset:
-    """Read a stored (validated) Parquet data set, only the years asked for.
+    """Read a stored (validated) Parquet data set, only the years (and, with ``company_columns``,
+    only the company columns) asked for.
 
     With ``coded`` and code files present (manifest ``company_codes``), ``companies`` gets
     ``company_code`` and ``transactions`` comes in the coded form ``fiscal_year, amount,
@@ -132,23 +134,26 @@ def scan_stored(
     """
     comp_path, tx_path = directory / "companies.parquet", directory / "transactions.parquet"
     link_names = [*TRANSACTIONS.names, AMOUNT_ESTIMATED]
+    company_names = COMPANIES.names if company_columns is None else company_columns
     entry = manifest.get(MANIFEST_KEY) or {}
     code_paths = {t: directory / CODE_FILES[t] for t in CODE_FILES}
     usable = coded and entry and all(p.exists() for p in code_paths.values())
     if not (usable and _unchanged(directory, manifest)):
         companies, transactions = pl.collect_all(
-            [_scan(comp_path, COMPANIES.names, company_years), _scan(tx_path, link_names, link_years)]
+            [_scan(comp_path, company_names, company_years), _scan(tx_path, link_names, link_years)]
         )
         return Dataset(companies, transactions)
     link_names = [c for c in link_names if c not in ("supplier_id", "customer_id")]
     companies, comp_codes, transactions, link_codes = pl.collect_all(
         [
-            _scan(comp_path, COMPANIES.names, company_years),
+            _scan(comp_path, company_names, company_years),
             _scan(code_paths["companies"], [COMPANY_CODE], company_years),
             _scan(tx_path, link_names, link_years),
             _scan(code_paths["transactions"], [SUPPLIER_CODE, CUSTOMER_CODE], link_years),
         ]
     )
     if comp_codes.height != companies.height or link_codes.height != transactions.height:
-        return scan_stored(directory, {}, company_years=company_years, link_years=link_years)
+        return scan_stored(
+            directory, {}, company_years=company_years, link_years=link_years, company_columns=company_columns
+        )
     return Dataset(companies.hstack(comp_codes), transactions.hstack(link_codes))

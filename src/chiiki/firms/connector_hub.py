@@ -11,6 +11,7 @@ in Japanese (no division by zero). Firms with no links in a region with a non-ze
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,25 +97,29 @@ def degree_notes(regions: pl.DataFrame, report: LinkReport) -> list[str]:
     return notes
 
 
-def _in_and_out(key: np.ndarray, n: int, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(in-region, out-of-region) sums per firm in one ``np.bincount`` over key 2·firm + inside."""
-    both = np.bincount(key, weights, minlength=2 * n).reshape(n, 2)
-    return both[:, 1], both[:, 0]
+def _in_and_out(firm: np.ndarray, inside: np.ndarray, n: int, amount: np.ndarray) -> list[np.ndarray]:
+    """(in-region amount, out-of-region amount, in-region count, out-of-region count) per firm,
+    from two ``np.bincount`` over the key 2·firm + inside."""
+    key = 2 * firm + inside
+    amounts = np.bincount(key, amount, minlength=2 * n).reshape(n, 2)
+    counts = np.bincount(key, minlength=2 * n).reshape(n, 2)
+    return [amounts[:, 1], amounts[:, 0], counts[:, 1], counts[:, 0]]
 
 
 def _sums(net: YearNetwork) -> dict[str, np.ndarray]:
     """Per-firm in/out sales and purchases and partner counts by ``np.bincount`` (SPEC §3.1).
 
-    Each bincount keys on firm and in-region flag together, so one pass gives both figures.
+    Each bincount keys on firm and in-region flag together, so one pass gives both figures; the
+    supplier side and the customer side run in two threads (NumPy releases the GIL).
     """
     n, a = net.n_firms, net.amount
     inside = net.in_region.view(np.int8)
-    s_key = 2 * net.supplier + inside
-    c_key = 2 * net.customer + inside
-    in_sales, out_sales = _in_and_out(s_key, n, a)
-    in_purchases, out_purchases = _in_and_out(c_key, n, a)
-    n_in_customers, n_out_customers = _in_and_out(s_key, n)
-    n_in_suppliers, n_out_suppliers = _in_and_out(c_key, n)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        sales, purchases = pool.map(
+            lambda firm: _in_and_out(firm, inside, n, a), (net.supplier, net.customer)
+        )
+    in_sales, out_sales, n_in_customers, n_out_customers = sales
+    in_purchases, out_purchases, n_in_suppliers, n_out_suppliers = purchases
     est = net.estimated
     if est.any():
         s, c = net.supplier, net.customer
@@ -159,15 +164,17 @@ def stable_order(*keys: np.ndarray) -> np.ndarray:
     return order
 
 
-def rank_within(group: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Rank "min" of ``value`` descending within each ``group`` (1 = largest; NaN → NaN rank).
+def rank_within(group: np.ndarray, *values: np.ndarray) -> list[np.ndarray]:
+    """Rank "min" of each of ``values`` descending within each ``group`` (1 = largest; NaN → NaN).
 
-    One Polars window rank over the integer group (parallel), returned as float64 with NaN.
+    Polars window ranks over the integer group, all in one ``select``, returned as float64 arrays
+    with NaN.
     """
-    ranks = pl.DataFrame({"g": group, "v": value}).select(
-        pl.col("v").fill_nan(None).rank("min", descending=True).over("g")
+    frame = pl.DataFrame({"g": group, **{f"v{i}": v for i, v in enumerate(values)}})
+    ranks = frame.select(
+        pl.col(f"v{i}").fill_nan(None).rank("min", descending=True).over("g") for i in range(len(values))
     )
-    return ranks.to_series().cast(pl.Float64).fill_null(np.nan).to_numpy()
+    return [r.cast(pl.Float64).fill_null(np.nan).to_numpy() for r in ranks.iter_columns()]
 
 
 def _region_note(connector_defined: pl.Expr, hub_defined: pl.Expr) -> pl.Expr:
@@ -238,33 +245,32 @@ def degrees_from_network(net: YearNetwork, *, level: str = "prefecture") -> Conn
     sums, connector, hub = arrays.sums, arrays.connector, arrays.hub
     reg = net.region
     has_region = reg >= 0
-    c_rank = rank_within(reg, connector)
-    h_rank = rank_within(reg, hub)
+    c_rank, h_rank = rank_within(reg, connector, hub)
     c_rank_key = np.where(np.isnan(c_rank), net.n_firms + 1, c_rank).astype(np.int64)
     order = stable_order(net.id_order, c_rank_key, reg)
     order = order[has_region[order]]
 
-    def col(name: str, values: np.ndarray, dtype: pl.DataType) -> pl.Series:
-        return pl.Series(name, values[order]).cast(dtype)
+    def rank(name: str, values: np.ndarray) -> pl.Series:
+        return pl.Series(name, values).fill_nan(None).cast(pl.Int64)
 
     firms = (
-        net.firms.select("company_id", "name", "region_code", "fiscal_year")[order]
+        net.firms.select("company_id", "name", "region_code", "fiscal_year")
         .with_columns(
             *(
-                col(k, np.rint(sums[k]), pl.Int64)
+                pl.Series(k, np.rint(sums[k]).astype(np.int64))
                 for k in ("out_sales", "in_sales", "in_purchases", "out_purchases")
             ),
             *(
-                col(k, sums[k], pl.Int64)
+                pl.Series(k, sums[k].astype(np.int64))
                 for k in ("n_out_customers", "n_in_customers", "n_in_suppliers", "n_out_suppliers")
             ),
-            col("connector_degree", connector, pl.Float64).fill_nan(None),
-            col("hub_degree", hub, pl.Float64).fill_nan(None),
-            col("connector_rank", c_rank, pl.Float64).fill_nan(None).cast(pl.Int64),
-            col("hub_rank", h_rank, pl.Float64).fill_nan(None).cast(pl.Int64),
-            col("uses_estimated", sums["uses_estimated"], pl.Boolean),
+            pl.Series("connector_degree", connector).fill_nan(None),
+            pl.Series("hub_degree", hub).fill_nan(None),
+            rank("connector_rank", c_rank),
+            rank("hub_rank", h_rank),
+            pl.Series("uses_estimated", sums["uses_estimated"]),
         )
-        .select(FIRM_COLUMNS)
+        .select(FIRM_COLUMNS)[order]
     )
     return ConnectorHubResult(
         firms=firms, regions=arrays.regions, report=net.report, level=level, year=net.year

@@ -153,12 +153,12 @@ def _merge_duplicates(
     return tuple(merged.get_column(k).to_numpy() for k in ("s", "c", "amount", "est"))
 
 
-def _year_links(transactions: pl.DataFrame, year: int, columns: list[str | pl.Expr]) -> pl.DataFrame:
-    """The ``columns`` of the year's links (no copy when every row is of that year)."""
-    fy = transactions.get_column("fiscal_year")
+def _of_year(frame: pl.DataFrame, year: int) -> pl.DataFrame:
+    """The rows of fiscal ``year`` (the frame itself, no copy, when every row is of that year)."""
+    fy = frame.get_column("fiscal_year")
     if fy.len() and fy.null_count() == 0 and fy.min() == year and fy.max() == year:
-        return transactions.select(columns)
-    return transactions.lazy().filter(pl.col("fiscal_year") == year).select(columns).collect()
+        return frame
+    return frame.filter(pl.col("fiscal_year") == year)
 
 
 def _positions_by_id(firms: pl.DataFrame, links: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -278,7 +278,7 @@ def build_network(
     (:mod:`chiiki.data.codes`; ``transactions`` may then lack the string ids), else by joining the
     string ids. Both give the same network.
     """
-    firms = companies.filter(pl.col("fiscal_year") == year)
+    firms = _of_year(companies, year)
     if firms.height == 0:
         years = sorted(companies.get_column("fiscal_year").unique().drop_nulls().to_list())
         raise FirmAnalysisError(
@@ -298,17 +298,9 @@ def build_network(
         .to_numpy()
     )
 
-    est = pl.col(AMOUNT_ESTIMATED) if AMOUNT_ESTIMATED in transactions.columns else pl.lit(False)
-    wanted = ["supplier_id", "customer_id", SUPPLIER_CODE, CUSTOMER_CODE]
-    links = _year_links(
-        transactions,
-        year,
-        [
-            *(c for c in wanted if c in transactions.columns),
-            pl.col("amount").is_null().alias("missing"),
-            pl.col("amount").fill_null(0).alias("amount"),
-            est.fill_null(False).alias("est"),
-        ],
+    wanted = ["supplier_id", "customer_id", SUPPLIER_CODE, CUSTOMER_CODE, "amount", AMOUNT_ESTIMATED]
+    links = _of_year(
+        transactions.select("fiscal_year", *(c for c in wanted if c in transactions.columns)), year
     )
     positions = None if firm_codes is None else _positions_by_code(firm_codes, firms, links)
     if positions is None:
@@ -322,9 +314,13 @@ def build_network(
             firm_codes = None
         positions = _positions_by_id(firms, links)
     s, c = positions
-    missing = links.get_column("missing").to_numpy()
-    amount = links.get_column("amount").to_numpy()
-    est = links.get_column("est").to_numpy()
+    amount_col = links.get_column("amount")
+    missing = amount_col.is_null().to_numpy() if amount_col.null_count() else np.zeros(s.size, dtype=bool)
+    amount = amount_col.fill_null(0).to_numpy() if amount_col.null_count() else amount_col.to_numpy()
+    if AMOUNT_ESTIMATED in links.columns:
+        est = links.get_column(AMOUNT_ESTIMATED).fill_null(False).to_numpy()
+    else:
+        est = np.zeros(s.size, dtype=bool)
     counts = dict.fromkeys(("sup", "cus", "both", "self", "missing"), 0)
     left_out = (s < 0) | (c < 0) | (s == c) | missing
     if left_out.any():  # count by reason, in the order of the docstring

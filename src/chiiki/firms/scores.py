@@ -251,7 +251,7 @@ def priority_scores(
     t_scores = standard_scores({k: values[k] for k in INDICATORS}, group)
     present = {k: ~np.isnan(t_scores[k]) for k in INDICATORS}
     score = _weighted_mean(t_scores, w)
-    score_rank = rank_within(group, score)
+    (score_rank,) = rank_within(group, score)
 
     rank_key = np.where(np.isnan(score_rank), net.n_firms + 1, score_rank).astype(np.int64)
     pref_key = np.where(net.region < 0, n_groups, net.region)  # nulls last
