@@ -135,3 +135,22 @@ def test_memoised_ranking_page_equals_sort_page(values, page, per_page, descendi
             df, sort="connector_degree", descending=descending, page=page, per_page=per_page
         )
         assert total == want_total and got["company_id"].to_list() == want["company_id"].to_list()
+
+
+def test_current_data_set_is_looked_up_at_most_once_per_max_age_unless_expired(tmp_path):
+    from chiiki.web.analytics import Analytics, DatasetRef
+
+    calls = []
+    refs = iter([DatasetRef(1, "a", tmp_path), DatasetRef(2, "b", tmp_path)])
+
+    def lookup():
+        calls.append(1)
+        return next(refs)
+
+    a = Analytics()
+    a.refresh(lookup, max_age_s=60)
+    a.refresh(lookup, max_age_s=60)
+    assert len(calls) == 1 and a.ref.id == 1
+    a.expire()
+    a.refresh(lookup, max_age_s=60)
+    assert len(calls) == 2 and a.ref.id == 2

@@ -13,6 +13,8 @@ values drawn as lines on the scatter plot.
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +99,7 @@ class Analytics:
     _years: dict[int, FirmYear] = field(default_factory=dict)
     _links: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = field(default_factory=dict)
     _year_list: list[int] | None = None
+    _checked_at: float = float("-inf")
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def use(self, ref: DatasetRef | None) -> None:
@@ -105,6 +108,19 @@ class Analytics:
             if ref != self.ref:
                 self.ref, self._dataset, self._years, self._links = ref, None, {}, {}
                 self._year_list = None
+
+    def refresh(self, lookup: Callable[[], DatasetRef | None], *, max_age_s: float) -> None:
+        """Ask ``lookup`` (the store) which data set is current at most every ``max_age_s`` seconds:
+        every analytics request needs the answer, and it changes only on an import."""
+        now = time.monotonic()
+        if now - self._checked_at < max_age_s:
+            return
+        self.use(lookup())
+        self._checked_at = now
+
+    def expire(self) -> None:
+        """Forget when the current data set was last looked up (after an import in this process)."""
+        self._checked_at = float("-inf")
 
     @property
     def available(self) -> bool:

@@ -94,6 +94,7 @@ def upload_dataset(
         if report.has_errors:
             return UploadOutcome(False, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height)
         row = import_and_register(state.sessions, tmp, data_dir, name="default", actor=principal.username)
+        state.analytics.expire()  # the next request in this worker reads the new data set
         return UploadOutcome(
             True, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height, row.version
         )

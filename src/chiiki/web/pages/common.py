@@ -49,10 +49,19 @@ def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+CURRENT_DATASET_MAX_AGE_S = 1.0
+"""How long a worker trusts its answer to "which data set is current": an import in this process
+expires it at once (:func:`chiiki.web.uploads.upload_dataset`), other workers and ``chiiki import``
+are seen within this time."""
+
+
 def analytics_for(state: AppState, db: Session) -> Analytics:
-    """The analytics cache pointed at the store's current data set."""
+    """The analytics cache pointed at the store's current data set (looked up at most every
+    :data:`CURRENT_DATASET_MAX_AGE_S`)."""
     from chiiki.web.app import current_dataset_ref  # noqa: PLC0415 - import cycle
 
     analytics: Analytics = state.analytics  # type: ignore[assignment]
-    analytics.use(current_dataset_ref(db, state.settings.data_dir))
+    analytics.refresh(
+        lambda: current_dataset_ref(db, state.settings.data_dir), max_age_s=CURRENT_DATASET_MAX_AGE_S
+    )
     return analytics
