@@ -11,13 +11,12 @@ in Japanese (no division by zero). Firms with no links in a region with a non-ze
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
-from chiiki.firms.network import LinkReport, YearNetwork, build_network
+from chiiki.firms.network import LinkReport, YearNetwork, build_network, on_both_sides
 from chiiki.firms.regions import LEVEL_LABELS
 
 FIRM_COLUMNS = [
@@ -114,10 +113,7 @@ def _sums(net: YearNetwork) -> dict[str, np.ndarray]:
     """
     n, a = net.n_firms, net.amount
     inside = net.in_region.view(np.int8)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        sales, purchases = pool.map(
-            lambda firm: _in_and_out(firm, inside, n, a), (net.supplier, net.customer)
-        )
+    sales, purchases = on_both_sides(lambda firm: _in_and_out(firm, inside, n, a), net.supplier, net.customer)
     in_sales, out_sales, n_in_customers, n_out_customers = sales
     in_purchases, out_purchases, n_in_suppliers, n_out_suppliers = purchases
     est = net.estimated
