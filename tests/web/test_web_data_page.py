@@ -64,7 +64,7 @@ def error_message(page: str) -> str:
 
 def stored_versions(app) -> list[DatasetVersion]:  # noqa: ANN001
     with session_scope(app.state.chiiki.engine) as session:
-        rows = list_datasets(session, name="default")
+        rows = sorted(list_datasets(session), key=lambda r: r.id)  # every data set, in import order
         session.expunge_all()
         return rows
 
@@ -113,7 +113,8 @@ def test_data_page_lists_the_seeded_version_with_its_row_counts(login, web_seede
     assert page.status_code == 200
     rows = table_rows(page.text, "versions")
     assert len(rows) == 1
-    version, _, actor, companies, transactions, state = rows[0]
+    label, version, _, actor, companies, transactions, state = rows[0]
+    assert label == "全国（管理者が取り込み）"
     assert version == path.name == "v0001"
     assert actor == "setup" and state == "現在の版"
     assert companies == f"{ds.companies.height:,}" and transactions == f"{ds.transactions.height:,}"
@@ -166,14 +167,20 @@ def test_clean_upload_registers_a_new_current_version_and_audits_it(as_user, dat
     after = stored_versions(data_app.app)
     assert len(after) == len(before) + 1
     new = after[-1]
-    assert new.is_current and not any(v.is_current for v in after[:-1])
+    assert new.name == "pref-07"  # the prefecture's own data set, not the national one
+    assert new.is_current and not any(v.is_current for v in after[:-1] if v.name == new.name)
     assert new.created_by == "fukushima" and dict(new.counts) == {"companies": 4, "transactions": 3}
     assert flashes(r.text)[0] == (
         "ok",
         f"取り込みました（版 {new.version}）。エラー 0 件、警告 0 件（企業 4 行、取引 3 行）",
     )
     first = table_rows(r.text, "versions")[0]
-    assert first[0] == new.version and first[2:] == ["fukushima", "4", "3", "現在の版"]
+    assert first[:2] == ["福島県の独自データ", new.version] and first[3:] == [
+        "fukushima",
+        "4",
+        "3",
+        "現在の版",
+    ]
     with session_scope(data_app.app.state.chiiki.engine) as session:
         entries = [e for e in audit_entries(session) if e.actor == "fukushima" and e.entity == "dataset"]
         assert [e.entity_id for e in entries][-1] == str(new.id)

@@ -138,7 +138,7 @@ def test_memoised_ranking_page_equals_sort_page(values, page, per_page, descendi
 
 
 def test_current_data_set_is_looked_up_at_most_once_per_max_age_unless_expired(tmp_path):
-    from chiiki.web.analytics import Analytics, DatasetRef
+    from chiiki.web.analytics import AnalyticsRegistry, DatasetRef
 
     calls = []
     refs = iter([DatasetRef(1, "a", tmp_path), DatasetRef(2, "b", tmp_path)])
@@ -147,10 +147,21 @@ def test_current_data_set_is_looked_up_at_most_once_per_max_age_unless_expired(t
         calls.append(1)
         return next(refs)
 
-    a = Analytics()
-    a.refresh(lookup, max_age_s=60)
-    a.refresh(lookup, max_age_s=60)
-    assert len(calls) == 1 and a.ref.id == 1
-    a.expire()
-    a.refresh(lookup, max_age_s=60)
-    assert len(calls) == 2 and a.ref.id == 2
+    registry = AnalyticsRegistry()
+    first = registry.current(("default",), lookup, max_age_s=60)
+    assert registry.current(("default",), lookup, max_age_s=60) is first
+    assert len(calls) == 1 and first.ref.id == 1
+    registry.expire()
+    second = registry.current(("default",), lookup, max_age_s=60)
+    assert len(calls) == 2 and second.ref.id == 2 and second is not first
+
+
+def test_registry_keeps_the_most_recently_used_data_sets_only(tmp_path):
+    from chiiki.web.analytics import AnalyticsRegistry, DatasetRef
+
+    registry = AnalyticsRegistry(max_datasets=2)
+    a, b, c = (registry.for_ref(DatasetRef(i, str(i), tmp_path)) for i in (1, 2, 3))
+    assert registry.for_ref(DatasetRef(3, "3", tmp_path)) is c
+    assert registry.for_ref(DatasetRef(2, "2", tmp_path)) is b
+    assert registry.for_ref(DatasetRef(1, "1", tmp_path)) is not a  # evicted, built anew
+    assert not registry.for_ref(None).available

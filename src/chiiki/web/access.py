@@ -20,6 +20,15 @@ from chiiki.reference import prefecture_block
 ROLES = ("admin", "reviewer", "bureau", "prefecture", "municipal")
 ROLE_LABELS = workflow.ROLE_LABELS
 
+NATIONAL_DATASET = "default"
+"""The national firm data set, imported by administrators (``chiiki import``, the データ page)."""
+
+
+def prefecture_dataset(prefecture_code: str) -> str:
+    """The name of a prefecture's own data set (uploaded by its staff)."""
+    return f"pref-{prefecture_code}"
+
+
 FIRM_ROLES = ("reviewer", "bureau", "prefecture")
 """Roles that may see firm-level figures (each within its scope)."""
 
@@ -139,3 +148,21 @@ def require_plan_review(principal: Principal, plan: workflow.PlanLike) -> None:
 
 def require_plan_report(principal: Principal, plan: workflow.PlanLike) -> None:
     _require(workflow.can_report(principal, plan))
+
+
+def dataset_names(principal: Principal) -> tuple[str, ...]:
+    """The data sets a user's analyses read, in order of preference: the first one with a current
+    version is used. Firm data is licensed per buyer (SPEC §0): a prefecture's own upload serves its
+    staff and its municipalities only; everyone else, and they too until they upload, read the
+    national data set."""
+    if principal.role in ("prefecture", "municipal") and principal.home_prefecture:
+        return (prefecture_dataset(principal.home_prefecture), NATIONAL_DATASET)
+    return (NATIONAL_DATASET,)
+
+
+def upload_dataset_name(principal: Principal) -> str:
+    """Where an upload goes: administrators replace the national data set, prefecture staff their
+    prefecture's own (never the data every other user reads)."""
+    if principal.role == "prefecture" and principal.prefecture_code:
+        return prefecture_dataset(principal.prefecture_code)
+    return NATIONAL_DATASET

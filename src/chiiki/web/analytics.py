@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,37 +91,21 @@ class FirmYear:
         return region[order.slice(start, per_page)], region.height
 
 
-@dataclass
+@dataclass(eq=False)
 class Analytics:
-    """Per-process cache keyed by data set and year. Thread-safe; compute happens once."""
+    """Per-process cache of one data set's analyses by year. Thread-safe; compute happens once."""
 
     ref: DatasetRef | None = None
     _dataset: Dataset | None = None
     _years: dict[int, FirmYear] = field(default_factory=dict)
     _links: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = field(default_factory=dict)
     _year_list: list[int] | None = None
-    _checked_at: float = float("-inf")
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    industry: IndustryCache = field(init=False)
+    """Region × industry matrix and IO tables of this data set."""
 
-    def use(self, ref: DatasetRef | None) -> None:
-        """Switch to data set ``ref`` (drops the cache when it changed)."""
-        with self._lock:
-            if ref != self.ref:
-                self.ref, self._dataset, self._years, self._links = ref, None, {}, {}
-                self._year_list = None
-
-    def refresh(self, lookup: Callable[[], DatasetRef | None], *, max_age_s: float) -> None:
-        """Ask ``lookup`` (the store) which data set is current at most every ``max_age_s`` seconds:
-        every analytics request needs the answer, and it changes only on an import."""
-        now = time.monotonic()
-        if now - self._checked_at < max_age_s:
-            return
-        self.use(lookup())
-        self._checked_at = now
-
-    def expire(self) -> None:
-        """Forget when the current data set was last looked up (after an import in this process)."""
-        self._checked_at = float("-inf")
+    def __post_init__(self) -> None:
+        self.industry = IndustryCache(self)
 
     @property
     def available(self) -> bool:
@@ -320,50 +305,89 @@ def firm_detail(
     return FirmDetail(firm, suppliers, customers)
 
 
-@dataclass
+@dataclass(eq=False)
 class IndustryCache:
-    """Region × industry frame from the firm data (aggregates, SPEC §4) and demo IO tables (SPEC §5)
-    per data set; built on first use."""
+    """Region × industry frame from one data set's firm data (aggregates, SPEC §4) and demo IO tables
+    (SPEC §5), built on first use."""
 
-    _key: object = None
+    analytics: Analytics
     _matrix: pl.DataFrame | None = None
     _io: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
-    def _check(self, analytics: Analytics) -> None:
-        if self._key != analytics.ref:
-            self._key, self._matrix, self._io, self._memo = analytics.ref, None, {}, {}
+    def memo(self) -> dict:
+        """A dict for derived display objects of this data set."""
+        return self._memo
 
-    def memo(self, analytics: Analytics) -> dict:
-        """A dict for derived display objects of the current data set (dropped when it changes)."""
-        with self._lock:
-            self._check(analytics)
-            return self._memo
-
-    def matrix(self, analytics: Analytics) -> pl.DataFrame:
+    def matrix(self) -> pl.DataFrame:
         from chiiki.industry import matrix_from_firms  # noqa: PLC0415 - heavy import on first use
 
         with self._lock:
-            self._check(analytics)
             if self._matrix is None:
-                self._matrix = matrix_from_firms(analytics.dataset(), region="prefecture")
+                self._matrix = matrix_from_firms(self.analytics.dataset(), region="prefecture")
             return self._matrix
 
-    def io_table(self, analytics: Analytics, prefecture: str, *, path: Path | None = None):  # noqa: ANN201
+    def io_table(self, prefecture: str, *, path: Path | None = None):  # noqa: ANN201
         """The IO table for ``prefecture``: the file at ``path`` when configured, else the demo table
         built from the firm data (:func:`chiiki.io.demo.demo_table`)."""
         from chiiki.io import read_io_table  # noqa: PLC0415
         from chiiki.io.demo import demo_table  # noqa: PLC0415
 
         with self._lock:
-            self._check(analytics)
             key = ("file", str(path)) if path else ("demo", prefecture)
             if key not in self._io:
                 self._io[key] = (
-                    read_io_table(path) if path else demo_table(analytics.dataset(), prefecture=prefecture)
+                    read_io_table(path)
+                    if path
+                    else demo_table(self.analytics.dataset(), prefecture=prefecture)
                 )
             return self._io[key]
+
+
+@dataclass
+class AnalyticsRegistry:
+    """The analytics of every data set a worker serves: which one is current for a list of data-set
+    names (looked up in the store at most every ``max_age_s``), and an :class:`Analytics` per data
+    set, the ``max_datasets`` most recently used kept in memory."""
+
+    max_datasets: int = 3
+    _current: dict[tuple[str, ...], tuple[float, DatasetRef | None]] = field(default_factory=dict)
+    _by_ref: OrderedDict[DatasetRef, Analytics] = field(default_factory=OrderedDict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def current(
+        self, names: tuple[str, ...], lookup: Callable[[], DatasetRef | None], *, max_age_s: float
+    ) -> Analytics:
+        """The analytics of the current data set among ``names`` (``lookup`` asks the store): every
+        analytics request needs the answer, and it changes only on an import."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._current.get(names)
+        if hit is None or now - hit[0] >= max_age_s:
+            ref = lookup()
+            with self._lock:
+                self._current[names] = (now, ref)
+        else:
+            ref = hit[1]
+        return self.for_ref(ref)
+
+    def for_ref(self, ref: DatasetRef | None) -> Analytics:
+        if ref is None:
+            return Analytics(None)
+        with self._lock:
+            analytics = self._by_ref.get(ref)
+            if analytics is None:
+                analytics = self._by_ref[ref] = Analytics(ref)
+                while len(self._by_ref) > self.max_datasets:
+                    self._by_ref.popitem(last=False)
+            self._by_ref.move_to_end(ref)
+            return analytics
+
+    def expire(self) -> None:
+        """Forget which data sets are current (after an import in this worker)."""
+        with self._lock:
+            self._current.clear()
 
 
 def score_breakdown(firm: dict, weights: dict[str, float] = DEFAULT_WEIGHTS) -> list[dict]:

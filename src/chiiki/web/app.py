@@ -20,7 +20,8 @@ from chiiki.data.datasets import current_version, dataset_root
 from chiiki.store.engine import create_engine_from_settings, make_session_factory
 from chiiki.store.models import DatasetVersion
 from chiiki.store.settings import StoreSettings, get_settings
-from chiiki.web.analytics import Analytics, DatasetRef, IndustryCache
+from chiiki.web.access import NATIONAL_DATASET
+from chiiki.web.analytics import AnalyticsRegistry, DatasetRef
 from chiiki.web.deps import AppState
 from chiiki.web.errors import install_error_handlers
 from chiiki.web.headers import SecurityHeadersMiddleware
@@ -45,21 +46,27 @@ WEB_POOL_SIZE = 20
 requests does not open and close connections."""
 
 
-def current_dataset_ref(session: Session, data_dir: Path) -> DatasetRef | None:
-    """The current data set: the store's registered current version, else the ``CURRENT`` pointer
-    that ``chiiki import`` keeps under ``data_dir`` (:mod:`chiiki.data.datasets`), else None."""
-    row = session.execute(
+def current_dataset_ref(
+    session: Session, data_dir: Path, names: tuple[str, ...] = (NATIONAL_DATASET,)
+) -> DatasetRef | None:
+    """The current data set: the first of ``names`` with a registered current version in the store,
+    else the ``CURRENT`` pointer that ``chiiki import`` keeps under ``data_dir`` for the national
+    data set (:mod:`chiiki.data.datasets`), else None."""
+    rows = session.execute(
         select(DatasetVersion.id, DatasetVersion.name, DatasetVersion.version, DatasetVersion.path)
-        .where(DatasetVersion.is_current.is_(True))
+        .where(DatasetVersion.is_current.is_(True), DatasetVersion.name.in_(names))
         .order_by(DatasetVersion.id.desc())
-        .limit(1)
-    ).first()  # only the columns needed: every analytics request asks
-    if row is not None:
-        return DatasetRef(row.id, f"{row.name} {row.version}", Path(row.path))
-    version = current_version(data_dir)
+    ).all()  # only the columns needed: every analytics request asks
+    for name in names:
+        row = next((r for r in rows if r.name == name), None)
+        if row is not None:
+            return DatasetRef(row.id, f"{row.name} {row.version}", Path(row.path))
+    version = current_version(data_dir) if NATIONAL_DATASET in names else None
     if version is None:
         return None
-    return DatasetRef(None, f"default {version}", dataset_root(data_dir, "default") / version)
+    return DatasetRef(
+        None, f"{NATIONAL_DATASET} {version}", dataset_root(data_dir, NATIONAL_DATASET) / version
+    )
 
 
 def make_templates() -> Jinja2Templates:
@@ -113,8 +120,7 @@ def create_app(
         sessions=make_session_factory(engine),
         templates=templates,
         limiter=LoginRateLimiter(max_failures=web.login_max_failures, window_s=web.login_window_s),
-        analytics=Analytics(),
-        industry=IndustryCache(),
+        analytics=AnalyticsRegistry(),
     )
     app.add_middleware(
         SessionMiddleware,

@@ -34,9 +34,7 @@ class AppState:
     templates: Jinja2Templates
     limiter: LoginRateLimiter
     analytics: object
-    """The :class:`chiiki.web.analytics.Analytics` cache of the current data set."""
-    industry: object = None
-    """The :class:`chiiki.web.analytics.IndustryCache`."""
+    """The :class:`chiiki.web.analytics.AnalyticsRegistry`: analyses of the data sets in use."""
 
 
 def get_state(request: Request) -> AppState:

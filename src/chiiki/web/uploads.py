@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from chiiki.data.readers import DataReadError
 from chiiki.data.validation import validate_directory
 from chiiki.store.datasets import import_and_register, list_datasets
-from chiiki.web.access import Principal
+from chiiki.web.access import NATIONAL_DATASET, Principal, dataset_names, upload_dataset_name
 from chiiki.web.deps import AppState
+from chiiki.web.formatting import pref_names
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 MAX_PROBLEMS_SHOWN = 500
@@ -93,7 +94,8 @@ def upload_dataset(
         problems = report.problems.with_columns(_replace_expr(c, replacements) for c in ("file", "message"))
         if report.has_errors:
             return UploadOutcome(False, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height)
-        row = import_and_register(state.sessions, tmp, data_dir, name="default", actor=principal.username)
+        name = upload_dataset_name(principal)
+        row = import_and_register(state.sessions, tmp, data_dir, name=name, actor=principal.username)
         state.analytics.expire()  # the next request in this worker reads the new data set
         return UploadOutcome(
             True, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height, row.version
@@ -123,14 +125,25 @@ def _manifest_years(path: Path) -> list[int]:
         return []
 
 
-def dataset_versions(db: Session) -> list[dict]:
-    """Registered versions of the default data set, newest first, with counts and who imported them."""
-    rows = list_datasets(db, name="default")
+def dataset_versions(db: Session, principal: Principal) -> list[dict]:
+    """Registered versions of the data sets ``principal`` reads (administrators: all), newest first,
+    with counts and who imported them."""
+    names = None if principal.role == "admin" else set(dataset_names(principal))
+    rows = [r for r in list_datasets(db) if names is None or r.name in names]
     return [
         {
-            "id": r.id, "version": r.version, "is_current": r.is_current,
-            "created_at": r.created_at.isoformat() if r.created_at else None, "actor": r.created_by,
-            "counts": dict(r.counts or {}), "years": _manifest_years(Path(r.path)),
+            "id": r.id, "name": r.name, "label": dataset_label(r.name), "version": r.version,
+            "is_current": r.is_current, "created_at": r.created_at.isoformat() if r.created_at else None,
+            "actor": r.created_by, "counts": dict(r.counts or {}), "years": _manifest_years(Path(r.path)),
         }
-        for r in reversed(rows)
+        for r in sorted(rows, key=lambda r: r.id, reverse=True)
     ]  # fmt: skip
+
+
+def dataset_label(name: str) -> str:
+    """A data set's name in words: 全国 for the national one, the prefecture's own otherwise."""
+    if name == NATIONAL_DATASET:
+        return "全国（管理者が取り込み）"
+    if name.startswith("pref-"):
+        return f"{pref_names().get(name[5:], name[5:])}の独自データ"
+    return name

@@ -20,6 +20,8 @@ router = APIRouter(
 
 class DatasetVersionOut(BaseModel):
     id: int
+    name: str
+    label: str
     version: str
     is_current: bool
     created_at: str | None = None
@@ -38,9 +40,9 @@ class ImportOut(BaseModel):
 
 
 @router.get("", response_model=list[DatasetVersionOut])
-def list_datasets(_: ApiUser, db: Db) -> list[dict]:
+def list_datasets(principal: ApiUser, db: Db) -> list[dict]:
     """取り込まれたデータセットの版の一覧（新しい順）。"""
-    return dataset_versions(db)
+    return dataset_versions(db, principal)
 
 
 @router.post("", response_model=ImportOut, status_code=201, responses={422: {"model": ImportOut}})

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from chiiki.api.schemas import ErrorOut, FirmDetailOut, FirmOut, Page, PartnerOut
-from chiiki.web.access import AccessDeniedError, require_firm_scope
+from chiiki.web.access import AccessDeniedError, Principal, require_firm_scope
 from chiiki.web.analytics import firm_detail
 from chiiki.web.deps import ApiUser, Db, State
 from chiiki.web.pages.common import analytics_for
@@ -23,8 +23,8 @@ PrefCode = Annotated[
 Year = Annotated[int | None, Query(ge=1900, le=2100, description="年度（省略時は最新）")]
 
 
-def _lookup(state: State, db: Db, year: int | None):  # noqa: ANN202 - internal helper
-    analytics = analytics_for(state, db)
+def _lookup(state: State, db: Db, principal: Principal, year: int | None):  # noqa: ANN202 - internal helper
+    analytics = analytics_for(state, db, principal)
     try:
         return analytics, analytics.firm_year(year)
     except LookupError as exc:
@@ -53,7 +53,7 @@ def connector_hub_ranking(
 ) -> Page[FirmOut]:
     """都道府県内の企業のコネクター度・ハブ度ランキング（ページ分割）。"""
     require_firm_scope(principal, pref)
-    _, fy = _lookup(state, db, year)
+    _, fy = _lookup(state, db, principal, year)
     rows, total = fy.ranking_page(
         pref, sort=sort, descending=order == "desc", page=page, per_page=per_page,
         municipality_code=municipality, jsic_code=jsic, query=q, connector_hub_top_percent=top_percent,
@@ -73,7 +73,7 @@ def firm(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> FirmDetailOut:
     """企業1社の指標と、域内の仕入先・域外の販売先（取引額つき）。"""
-    analytics, fy = _lookup(state, db, year)
+    analytics, fy = _lookup(state, db, principal, year)
     detail = firm_detail(fy, analytics.links(fy.year), company_id)
     not_found = f"企業ID {company_id} は{fy.year}年度のデータにないか、閲覧する権限がありません。"
     if detail is None:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 
 from chiiki.api.schemas import ErrorOut, Page, RecordsOut
 from chiiki.industry.frame import IndustryDataError
+from chiiki.web.access import Principal
 from chiiki.web.analytics import Analytics
 from chiiki.web.deps import ApiUser, AppState, Db, State
 from chiiki.web.industry_views import earning_power_table, field_suggestions, lq_table
@@ -23,16 +24,16 @@ PrefCode = Annotated[str, Query(pattern=r"^(0[1-9]|[1-3][0-9]|4[0-7])$", descrip
 Measure = Literal["employees", "establishments", "sales", "value_added"]
 
 
-def industry_matrix(state: AppState, db) -> tuple[Analytics, pl.DataFrame]:  # noqa: ANN001
-    analytics = analytics_for(state, db)
+def industry_matrix(state: AppState, db, principal: Principal) -> tuple[Analytics, pl.DataFrame]:  # noqa: ANN001
+    analytics = analytics_for(state, db, principal)
     if not analytics.available:
         raise HTTPException(404, "企業データが登録されていません。データを取り込んでください。")
-    return analytics, state.industry.matrix(analytics)
+    return analytics, analytics.industry.matrix()
 
 
 @router.get("/lq", response_model=Page[dict])
 def lq(
-    _: ApiUser,
+    principal: ApiUser,
     state: State,
     db: Db,
     pref: PrefCode,
@@ -42,7 +43,7 @@ def lq(
     per_page: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[dict]:
     """都道府県の産業（JSIC中分類）別の特化係数 LQ = (x_ri/x_r)/(x_Ni/x_N)。"""
-    _, matrix = industry_matrix(state, db)
+    _, matrix = industry_matrix(state, db, principal)
     try:
         table = lq_table(matrix, pref=pref, measure=measure, year=year)
     except IndustryDataError as exc:
@@ -58,9 +59,9 @@ def lq(
 
 
 @router.get("/earning-power", response_model=RecordsOut)
-def earning_power_view(_: ApiUser, state: State, db: Db, pref: PrefCode) -> RecordsOut:
+def earning_power_view(principal: ApiUser, state: State, db: Db, pref: PrefCode) -> RecordsOut:
     """稼ぐ力の見える化（RESAS 型）: 産業別の雇用比率と log 特化係数。"""
-    _, matrix = industry_matrix(state, db)
+    _, matrix = industry_matrix(state, db, principal)
     try:
         table = earning_power_table(matrix, pref=pref)
     except (IndustryDataError, ValueError) as exc:
@@ -70,10 +71,10 @@ def earning_power_view(_: ApiUser, state: State, db: Db, pref: PrefCode) -> Reco
 
 @router.get("/suggestions", response_model=RecordsOut)
 def suggestions(
-    _: ApiUser, state: State, db: Db, pref: PrefCode, measure: Measure = "employees"
+    principal: ApiUser, state: State, db: Db, pref: PrefCode, measure: Measure = "employees"
 ) -> RecordsOut:
     """17の戦略分野の重点分野候補（強み・関連密度・規模・成長と理由）。"""
-    _, matrix = industry_matrix(state, db)
+    _, matrix = industry_matrix(state, db, principal)
     try:
         table, notes = field_suggestions(matrix, pref=pref, measure=measure)
     except IndustryDataError as exc:

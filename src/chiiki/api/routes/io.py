@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from chiiki.api.schemas import ErrorOut
 from chiiki.io import DEFAULT_C, IOTableError, demand_matrix, ripple
+from chiiki.web.access import Principal
 from chiiki.web.deps import ApiUser, AppState, Db, State
 from chiiki.web.pages.common import analytics_for
 
@@ -55,15 +56,15 @@ def _clean(records: list[dict]) -> list[dict]:
     ]
 
 
-def run_ripple(state: AppState, db, body: RippleIn) -> RippleOut:  # noqa: ANN001
+def run_ripple(state: AppState, db, principal: Principal, body: RippleIn) -> RippleOut:  # noqa: ANN001
     """Shared by the API and the 波及効果 page."""
-    analytics = analytics_for(state, db)
+    analytics = analytics_for(state, db, principal)
     if state.web.io_table is None and not analytics.available:
         raise HTTPException(
             404, "産業連関表がありません。企業データを取り込むか、CHIIKI_IO_TABLE を設定してください。"
         )
     try:
-        table = state.industry.io_table(analytics, body.prefecture_code, path=state.web.io_table)
+        table = analytics.industry.io_table(body.prefecture_code, path=state.web.io_table)
         frame = pl.DataFrame([d.model_dump() for d in body.demand])
         F, names = demand_matrix(table, frame, source="需要の入力")
         result = ripple(table, F, c=body.c, local_output=body.local_output, scenarios=names)
@@ -93,6 +94,6 @@ def run_ripple(state: AppState, db, body: RippleIn) -> RippleOut:  # noqa: ANN00
 
 
 @router.post("/ripple", response_model=RippleOut)
-def ripple_effect(_: ApiUser, state: State, db: Db, body: RippleIn) -> RippleOut:
+def ripple_effect(principal: ApiUser, state: State, db: Db, body: RippleIn) -> RippleOut:
     """最終需要の増加から経済波及効果（直接・第1次間接・第2次間接・総合）を計算します。"""
-    return run_ripple(state, db, body)
+    return run_ripple(state, db, principal, body)

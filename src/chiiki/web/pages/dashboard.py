@@ -51,7 +51,7 @@ def dashboard(request: Request, principal: PageUser, state: State, db: Db) -> Re
         top = max(counts, key=STATE_ORDER.index)
         fills[pref] = PLAN_STATE_COLOURS[top]
         labels[pref] = f"計画{sum(counts.values())}"
-    analytics = analytics_for(state, db)
+    analytics = analytics_for(state, db, principal)
     firm_year = None
     if analytics.available:
         try:

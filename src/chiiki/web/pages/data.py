@@ -8,10 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from chiiki.web.access import require_role
+from chiiki.web.access import dataset_names, require_role
 from chiiki.web.deps import Csrf, Db, PageUser, State
 from chiiki.web.pages.common import render
-from chiiki.web.uploads import UploadError, dataset_versions, upload_dataset
+from chiiki.web.uploads import UploadError, dataset_label, dataset_versions, upload_dataset
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,7 +21,7 @@ SEVERITY_LABELS = {"error": "エラー", "warning": "警告"}
 @router.get("/data")
 def data_page(request: Request, principal: PageUser, state: State, db: Db) -> Response:
     return render(
-        request, "data.html", principal, nav="data", versions=dataset_versions(db),
+        request, "data.html", principal, nav="data", versions=dataset_versions(db, principal), dataset_labels=[dataset_label(n) for n in dataset_names(principal)],
         max_mb=state.web.max_upload_mb, outcome=None,
     )  # fmt: skip
 
@@ -46,7 +46,7 @@ async def data_upload(request: Request, principal: PageUser, state: State, db: D
             error = str(exc)
     status = 200 if outcome is not None and outcome.ok else 422
     return render(
-        request, "data.html", principal, nav="data", versions=dataset_versions(db), max_mb=state.web.max_upload_mb,
+        request, "data.html", principal, nav="data", versions=dataset_versions(db, principal), dataset_labels=[dataset_label(n) for n in dataset_names(principal)], max_mb=state.web.max_upload_mb,
         outcome=outcome, error=error, problems=outcome.problems.to_dicts() if outcome else [],
         severity_labels=SEVERITY_LABELS, status_code=status,
     )  # fmt: skip

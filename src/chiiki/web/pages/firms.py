@@ -90,7 +90,7 @@ def ranking_scatter(
     """The コネクター度 × ハブ度 scatter as its own SVG document. The ranking page loads it once and
     the browser keeps it (private cache, ETag) while the user pages and sorts the table."""
     require_firm_scope(principal, pref)
-    analytics = analytics_for(state, db)
+    analytics = analytics_for(state, db, principal)
     try:
         fy = analytics.firm_year(year)
     except LookupError as exc:
@@ -124,7 +124,7 @@ def ranking(
     require_firm_scope(principal, pref)
     if sort not in RANKING_SORTS:
         sort = "connector_degree"
-    analytics = analytics_for(state, db)
+    analytics = analytics_for(state, db, principal)
     if not analytics.available:
         return render(request, "firms.html", principal, nav="firms", pref=pref, empty=True)
     try:
@@ -164,7 +164,7 @@ def ranking(
 def firm_page(
     request: Request, principal: PageUser, state: State, db: Db, company_id: str, year: int | None = None
 ) -> Response:
-    analytics = analytics_for(state, db)
+    analytics = analytics_for(state, db, principal)
     try:
         fy = analytics.firm_year(year)
     except LookupError as exc:

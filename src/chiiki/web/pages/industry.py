@@ -80,16 +80,16 @@ def industry_page(
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
 ) -> Response:
     pref = pref or principal.home_prefecture or "07"
-    analytics = analytics_for(state, db)
+    analytics = analytics_for(state, db, principal)
     ctx = {"pref": pref, "measure": measure, "measures": MEASURE_LABELS, "year": year}
     if not analytics.available:
         return render(request, "industry.html", principal, nav="industry", empty=True, **ctx)
-    matrix = state.industry.matrix(analytics)
+    matrix = analytics.industry.matrix()
     years = sorted(matrix["fiscal_year"].unique().to_list())
     if year not in years:
         ctx["year"] = years[-1]
     key = ("industry", pref, measure, ctx["year"])
-    memo = state.industry.memo(analytics)
+    memo = analytics.industry.memo()
     if key not in memo:
         memo[key] = industry_charts(matrix, pref=pref, measure=measure, year=ctx["year"])
     return render(

@@ -196,10 +196,10 @@ def kpi_charts(doc: dict) -> list:
     return out
 
 
-def pick_table(state, db, plan) -> tuple[list[dict], str | None]:  # noqa: ANN001
+def pick_table(state, db, principal: Principal, plan) -> tuple[list[dict], str | None]:  # noqa: ANN001
     """The score table of the plan's prefecture (top by 総合スコア) for picking priority firms, within
     the principal's firm scope (checked by the caller)."""
-    analytics = analytics_for(state, db)
+    analytics = analytics_for(state, db, principal)
     if not analytics.available or not plan.prefecture_code:
         return [], None
     try:
@@ -228,7 +228,7 @@ def plan_view(
     reviews = bool(workflow.reviews(principal, plan))
     pick, pick_note = [], None
     if editable and principal.can_see_firms(plan.prefecture_code):
-        pick, pick_note = pick_table(state, db, plan)
+        pick, pick_note = pick_table(state, db, principal, plan)
     return render(
         request, "plan.html", principal, nav="plans", plan=plan, doc=doc, editable=editable, reviews=reviews,
         can_report=bool(workflow.can_report(principal, plan)), actions=workflow.available_actions(principal, plan),
@@ -365,7 +365,7 @@ async def plan_firms(request: Request, principal: PageUser, state: State, db: Db
     chosen = [c for c in form.getlist("company_id") if isinstance(c, str)]
     if not chosen:
         raise InvalidInputError("重点支援企業にする企業を1社以上選んでください。")
-    fy = _latest(state, db)
+    fy = _latest(state, db, principal)
     region = fy.region(plan.prefecture_code or "")
     picked = region.filter(pl.col("company_id").is_in(chosen))
     if picked.height != len(set(chosen)):
@@ -390,7 +390,7 @@ async def plan_firms(request: Request, principal: PageUser, state: State, db: Db
         plan_id,
         scores,
         actor=principal,
-        score_run=f"web {fy.year}年度 {analytics_for(state, db).ref.label}",
+        score_run=f"web {fy.year}年度 {analytics_for(state, db, principal).ref.label}",
     )
     return _back(request, plan_id, f"重点支援企業を {picked.height} 社登録しました。", "#firms")
 
@@ -440,8 +440,8 @@ def plan_kpis_from_data(
     request: Request, principal: PageUser, state: State, db: Db, plan_id: int
 ) -> Response:
     _plan(db, principal, plan_id)
-    analytics = analytics_for(state, db)
-    fy = _latest(state, db)
+    analytics = analytics_for(state, db, principal)
+    fy = _latest(state, db, principal)
     kpis = parts.set_kpis_from_data(db, plan_id, analytics.dataset(), actor=principal, fiscal_year=fy.year)
     plan_service.refresh_requirements(db, plan_id, actor=principal)
     return _back(
@@ -495,9 +495,9 @@ async def plan_kpi_actual(request: Request, principal: PageUser, db: Db, plan_id
     return _back(request, plan_id, f"KPI {code} の実績を登録しました。", "#kpis")
 
 
-def _latest(state, db):  # noqa: ANN001, ANN202
+def _latest(state, db, principal: Principal):  # noqa: ANN001, ANN202
     try:
-        return analytics_for(state, db).firm_year()
+        return analytics_for(state, db, principal).firm_year()
     except LookupError as exc:
         raise InvalidInputError(str(exc)) from exc
 

@@ -39,19 +39,19 @@ def saveable_plans(db, principal: Principal) -> list[Plan]:  # noqa: ANN001 - Se
     ]  # fmt: skip
 
 
-def _sectors(state, db, pref: str) -> tuple[list[str], str | None]:  # noqa: ANN001
-    analytics = analytics_for(state, db)
+def _sectors(state, db, principal: Principal, pref: str) -> tuple[list[str], str | None]:  # noqa: ANN001
+    analytics = analytics_for(state, db, principal)
     if state.web.io_table is None and not analytics.available:
         return [], "産業連関表がありません。企業データを取り込むか、CHIIKI_IO_TABLE を設定してください。"
     try:
-        table = state.industry.io_table(analytics, pref, path=state.web.io_table)
+        table = analytics.industry.io_table(pref, path=state.web.io_table)
     except (IOTableError, LookupError, ValueError) as exc:
         return [], str(exc)
     return list(table.sectors), None
 
 
 def _form_page(request: Request, principal: Principal, state, db, *, pref: str, form: dict, **extra):  # noqa: ANN001, ANN202
-    sectors, problem = _sectors(state, db, pref)
+    sectors, problem = _sectors(state, db, principal, pref)
     return render(
         request, "ripple.html", principal, nav="ripple", pref=pref, sectors=sectors, problem=problem, form=form,
         rows=ROWS, plans=saveable_plans(db, principal), measures=MEASURES, **extra,
@@ -111,7 +111,7 @@ async def ripple_compute(request: Request, principal: PageUser, state: State, db
                 prefecture_code=pref, demand=[DemandIn(**d) for d in demand], c=c,
                 local_output=form["local_output"],
             )  # fmt: skip
-            result = run_ripple(state, db, body)
+            result = run_ripple(state, db, principal, body)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             errors.extend(_messages(exc))
         except HTTPException as exc:
