@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
+from web_helpers import csrf_of
 
 from chiiki.web.testing import seeded_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_of(html: str) -> str:
-    return CSRF.search(html).group(1)
 
 
 @pytest.fixture(scope="session")

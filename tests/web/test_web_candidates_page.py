@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from web_helpers import csrf_of
 
 
 def _a_plan(login) -> tuple[object, int]:

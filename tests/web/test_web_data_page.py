@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from web_helpers import CSRF, logged_in
 
 from chiiki.data import read_dataset
 from chiiki.store import session_scope
@@ -22,8 +23,6 @@ from chiiki.store.audit import audit_entries
 from chiiki.store.datasets import current_dataset, list_datasets
 from chiiki.store.models import DatasetVersion
 from chiiki.web.testing import seeded_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 COMPANIES_HEADER = (
     "company_id,corporate_number,name,prefecture_code,municipality_code,jsic_code,fiscal_year,"
@@ -82,13 +81,7 @@ def as_user(data_app):
 
     def _client(user: str) -> TestClient:
         if user not in clients:
-            c = TestClient(data_app.app, raise_server_exceptions=False)
-            token = CSRF.search(c.get("/login").text).group(1)
-            r = c.post(
-                "/login", data={"username": user, "password": data_app.passwords[user], "csrf_token": token}
-            )
-            assert r.status_code == 200, r.text
-            clients[user] = c
+            clients[user] = logged_in(data_app.app, user, data_app.passwords[user])
         return clients[user]
 
     yield _client

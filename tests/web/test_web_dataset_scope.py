@@ -10,12 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 from fastapi.testclient import TestClient
+from web_helpers import CSRF, logged_in
 
 from chiiki.data.datasets import write_dataset
 from chiiki.data.synth import generate_economy
 from chiiki.web.testing import seeded_app
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -24,10 +23,7 @@ def app(tmp_path_factory):
 
 
 def _client(app, user: str) -> TestClient:
-    c = TestClient(app.app, raise_server_exceptions=False)
-    token = CSRF.search(c.get("/login").text).group(1)
-    c.post("/login", data={"username": user, "password": "test-password-123", "csrf_token": token})
-    return c
+    return logged_in(app.app, user)
 
 
 def _upload(client: TestClient, folder: Path) -> None:

@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from web_helpers import CSRF, logged_in
 
 from chiiki.data import read_dataset
 from chiiki.industry import location_quotient, matrix_from_firms
@@ -29,7 +30,6 @@ from chiiki.store.audit import audit_entries
 from chiiki.store.datasets import current_dataset
 from chiiki.store.models import RippleScenario
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 MEASURES = ("生産誘発額", "粗付加価値誘発額", "雇用者所得誘発額", "就業誘発数")
 
 
@@ -84,11 +84,7 @@ def as_user(web_seeded):
 
     def _client(user: str) -> TestClient:
         if user not in clients:
-            c = TestClient(web_seeded.app, raise_server_exceptions=False)
-            token = CSRF.search(c.get("/login").text).group(1)
-            data = {"username": user, "password": web_seeded.passwords[user], "csrf_token": token}
-            assert c.post("/login", data=data).status_code == 200
-            clients[user] = c
+            clients[user] = logged_in(web_seeded.app, user, web_seeded.passwords[user])
         return clients[user]
 
     yield _client

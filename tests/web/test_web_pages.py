@@ -9,10 +9,7 @@ import re
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+from web_helpers import csrf_of
 
 
 def test_pages_redirect_to_login_when_anonymous(web_seeded):

@@ -15,15 +15,13 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from web_helpers import CSRF, logged_in
 
 from chiiki.data import read_dataset
 from chiiki.store import session_scope
 from chiiki.store.audit import audit_entries
 from chiiki.store.datasets import current_dataset
 from chiiki.store.models import AuditLog, Plan
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -76,10 +74,7 @@ def as_user(web_seeded):
 
     def _client(user: str, *, fresh: bool = False) -> TestClient:
         if fresh or user not in clients:
-            c = TestClient(web_seeded.app, raise_server_exceptions=False)
-            token = CSRF.search(c.get("/login").text).group(1)
-            data = {"username": user, "password": web_seeded.passwords[user], "csrf_token": token}
-            assert c.post("/login", data=data).status_code == 200
+            c = logged_in(web_seeded.app, user, web_seeded.passwords[user])
             if fresh:
                 extra.append(c)
                 return c

@@ -50,6 +50,16 @@ def _svg(width: int, height: int, body: list[str], *, title: str) -> Markup:
     return Markup(head + "".join(body) + "</svg>")
 
 
+def empty_chart(width: int, height: int, *, title: str, text: str = "表示できる点がありません") -> Markup:
+    """A chart with nothing to draw: the frame and a sentence saying so."""
+    return _svg(
+        width,
+        height,
+        [f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">{escape(text)}</text>'],
+        title=title,
+    )
+
+
 def log_ticks(lo: float, hi: float) -> list[float]:
     """Powers of ten covering [lo, hi] (both > 0)."""
     a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
@@ -82,17 +92,13 @@ def scatter_log_svg(
     ok = (xs > 0) & (ys > 0) & np.isfinite(xs) & np.isfinite(ys)
     left, right, top, bottom = 70, 20, 30, 55
     pw, ph = width - left - right, height - top - bottom
-    body: list[str] = []
     if not ok.any():
-        body.append(
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">表示できる点がありません</text>'
-        )
-        return _svg(width, height, body, title=title)
+        return empty_chart(width, height, title=title)
+    body: list[str] = []
     xlo, xhi = float(xs[ok].min()), float(xs[ok].max())
     ylo, yhi = float(ys[ok].min()), float(ys[ok].max())
-    for c in (x_cut, None):
-        if c and c > 0:
-            xlo, xhi = min(xlo, c), max(xhi, c)
+    if x_cut and x_cut > 0:
+        xlo, xhi = min(xlo, x_cut), max(xhi, x_cut)
     if y_cut and y_cut > 0:
         ylo, yhi = min(ylo, y_cut), max(yhi, y_cut)
     xt, yt = log_ticks(xlo, xhi), log_ticks(ylo, yhi)
@@ -105,26 +111,7 @@ def scatter_log_svg(
     def py(v: np.ndarray | float) -> np.ndarray | float:
         return top + ph - (np.log10(v) - ly0) / (ly1 - ly0) * ph
 
-    body.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" class="plot-bg"/>')
-    for t in xt:
-        X = px(t)
-        body.append(f'<line x1="{X:.1f}" y1="{top}" x2="{X:.1f}" y2="{top + ph}" class="grid"/>')
-        body.append(
-            f'<text x="{X:.1f}" y="{top + ph + 16}" text-anchor="middle" class="tick">{compact_number(t)}</text>'
-        )
-    for t in yt:
-        Y = py(t)
-        body.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" class="grid"/>')
-        body.append(
-            f'<text x="{left - 6}" y="{Y + 4:.1f}" text-anchor="end" class="tick">{compact_number(t)}</text>'
-        )
-    body.append(
-        f'<text x="{left + pw / 2}" y="{height - 10}" text-anchor="middle" class="axis-label">{escape(x_label)}</text>'
-    )
-    body.append(
-        f'<text x="16" y="{top + ph / 2}" text-anchor="middle" class="axis-label" '
-        f'transform="rotate(-90 16 {top + ph / 2})">{escape(y_label)}</text>'
-    )
+    _axes(body, xt, yt, px, py, (left, top, pw, ph), x_label=x_label, y_label=y_label, height=height)
     idx = np.flatnonzero(ok)
     PX, PY = px(xs[idx]), py(ys[idx])
     order = np.argsort(hl[idx], kind="stable")  # highlighted points drawn last (on top)
@@ -404,12 +391,9 @@ def scatter_svg(
     ok = np.isfinite(xs) & np.isfinite(ys)
     left, right, top, bottom = 70, 20, 20, 55
     pw, ph = width - left - right, height - top - bottom
-    body: list[str] = []
     if not ok.any():
-        body.append(
-            f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">表示できる点がありません</text>'
-        )
-        return _svg(width, height, body, title=title)
+        return empty_chart(width, height, title=title)
+    body: list[str] = []
     ylo, yhi = float(ys[ok].min()), float(ys[ok].max())
     if y_reference is not None:
         ylo, yhi = min(ylo, y_reference), max(yhi, y_reference)
@@ -452,10 +436,9 @@ def line_chart_svg(
     ys_all = [float(v) for s in series.values() for v in s if v is not None and math.isfinite(float(v))]
     left, right, top, bottom = 80, 20, 34, 45
     pw, ph = width - left - right, height - top - bottom
-    body: list[str] = []
     if not years or not ys_all:
-        body.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle">データがありません</text>')
-        return _svg(width, height, body, title=title)
+        return empty_chart(width, height, title=title, text="データがありません")
+    body: list[str] = []
     yt = nice_ticks(min(0.0, min(ys_all)), max(ys_all))
     y0, y1 = yt[0], yt[-1]
     n = len(years)
