@@ -15,6 +15,7 @@ import typer
 
 from chiiki import industry
 from chiiki.cli.output import console, fail, print_frame, spinner, write_frames
+from chiiki.industry.suggest import CATEGORY_LABELS
 from chiiki.reference import field_jsic_mapping, jsic
 
 app = typer.Typer(
@@ -230,4 +231,11 @@ def suggest(
         result = industry.suggest_fields(frame, prefecture=pref, measure=measure, fiscal_year=year, mapping=m)
     except (industry.IndustryDataError, ValueError, OSError) as exc:
         raise fail(str(exc)) from exc
+    if fmt == "table" and out is None:  # on screen: the columns a planner reads, in Japanese
+        result = result.select(
+            pl.col("rank").alias("順位"), pl.format("{} {}", "field_id", "field_name").alias("戦略分野"),
+            pl.col("category").replace_strict(CATEGORY_LABELS).alias("区分"),
+            pl.col("lq").round(2).alias("特化係数"), pl.col("density").round(3).alias("関連密度"),
+            pl.col("score").round(3).alias("スコア"), pl.col("reason").alias("理由"),
+        )  # fmt: skip
     _emit({"suggest": result}, out=out, fmt=fmt, titles={"suggest": f"戦略分野の候補（{pref}）"})
