@@ -123,3 +123,17 @@ def test_select_without_rule_is_a_japanese_error(toy):
     s = priority_scores(toy.companies, toy.transactions).firms
     with pytest.raises(FirmAnalysisError, match="選定基準"):
         select_priority(s)
+
+
+def test_score_on_a_network_built_by_the_caller_is_the_same_and_checks_the_year():
+    from chiiki.firms.examples import toy_economy
+    from chiiki.firms.network import build_network
+
+    ds = toy_economy()
+    year = int(ds.companies["fiscal_year"].max())
+    net = build_network(ds.companies, ds.transactions, year=year, level="prefecture")
+    own = priority_scores(ds.companies, ds.transactions, year=year)
+    given = priority_scores(ds.companies, ds.transactions, year=year, network=net)
+    assert given.firms.equals(own.firms) and given.notes == own.notes
+    with pytest.raises(FirmAnalysisError, match="年度"):
+        priority_scores(ds.companies, ds.transactions, year=year - 1, network=net)

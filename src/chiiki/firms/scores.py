@@ -198,9 +198,11 @@ def priority_scores(
     prefecture: str | Sequence[str] | None = None,
     year: int | None = None,
     weights: Mapping[str, float] | None = None,
+    network: YearNetwork | None = None,
 ) -> PriorityScores:
     """Six-indicator 偏差値 score of every firm of ``prefecture`` (all when None) in base ``year``
-    (default: the latest year in ``companies``), SPEC §3.2.
+    (default: the latest year in ``companies``), SPEC §3.2. ``network``: the year's prefecture-level
+    :func:`~chiiki.firms.network.build_network` of the same frames, when the caller already built it.
 
     >>> from chiiki.firms.examples import toy_economy
     >>> ds = toy_economy()
@@ -219,7 +221,15 @@ def priority_scores(
         [prefecture] if isinstance(prefecture, str) else (None if prefecture is None else list(prefecture))
     )
 
-    net = build_network(companies, transactions, year=year, level="prefecture")
+    if network is not None and network.year != year:
+        raise FirmAnalysisError(
+            f"渡された取引ネットワークは{network.year}年度で、基準年度 {year} と異なります。"
+        )
+    net = (
+        network
+        if network is not None
+        else build_network(companies, transactions, year=year, level="prefecture")
+    )
     degrees = degree_arrays(net)
     if prefs is not None:
         missing = [p for p in prefs if p not in set(net.region_codes)]

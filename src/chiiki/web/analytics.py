@@ -22,7 +22,8 @@ from pathlib import Path
 import polars as pl
 
 from chiiki.data import Dataset, read_dataset
-from chiiki.firms.connector_hub import connector_hub
+from chiiki.firms.connector_hub import degrees_from_network
+from chiiki.firms.network import YearNetwork, build_network
 from chiiki.firms.scores import DEFAULT_WEIGHTS, INDICATOR_LABELS, INDICATORS, priority_scores
 
 RANKING_SORTS = {
@@ -148,13 +149,14 @@ class Analytics:
 
     def _compute(self, year: int) -> FirmYear:
         ds = self.dataset()
-        res = connector_hub(ds.companies, ds.transactions, year=year, level="prefecture")
+        net = build_network(ds.companies, ds.transactions, year=year, level="prefecture")
+        res = degrees_from_network(net, level="prefecture")  # one network for the degrees and the score
         attrs = ds.companies.filter(pl.col("fiscal_year") == year).select(
             "company_id", "corporate_number", "prefecture_code", "municipality_code", "jsic_code",
             "sales", "operating_profit", "employees", "payroll",
         )  # fmt: skip
         firms = res.firms.join(attrs, on="company_id", how="left")
-        firms = _with_score(ds, firms, year).rechunk()
+        firms = _with_score(ds, firms, net).rechunk()
         by_region = {
             k[0]: v for k, v in firms.partition_by("region_code", as_dict=True).items() if k[0] is not None
         }
@@ -169,10 +171,10 @@ class Analytics:
             return self._links[year]
 
 
-def _with_score(ds: Dataset, firms: pl.DataFrame, year: int) -> pl.DataFrame:
+def _with_score(ds: Dataset, firms: pl.DataFrame, net: YearNetwork) -> pl.DataFrame:
     """Join the priority-company score of SPEC §3.2 — every indicator's raw value and 偏差値 besides
     the degrees already there, the composite ``score`` and its rank — for the firm page's breakdown."""
-    result = priority_scores(ds.companies, ds.transactions, year=year)
+    result = priority_scores(ds.companies, ds.transactions, year=net.year, network=net)
     extra = [c for k in INDICATORS for c in (k, f"{k}_score") if c not in firms.columns]
     return firms.join(
         result.firms.select("company_id", *extra, "score", "score_rank"), on="company_id", how="left"
