@@ -27,7 +27,7 @@ def _timed(label: str, fn):  # noqa: ANN001, ANN202
 
 
 def bench(url: str, dataset, tmp: Path) -> None:  # noqa: ANN001
-    from chiiki.plans.demo import FUKUSHIMA_STAFF, build_demo_plans
+    from chiiki.services.demo_plans import FUKUSHIMA_STAFF, build_demo_plans
     from chiiki.plans.export import write_plan_json, write_plan_xlsx
     from chiiki.plans.workflow import ActorRef
     from chiiki.store import create_engine_from_url, session_scope, upgrade

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import httpx
 
-from chiiki.web.testing import seeded_app
+from chiiki.server.testing import seeded_app
 
 LUA = """
 local paths = {}
@@ -81,7 +81,7 @@ def main() -> None:
     port = _port()
     env = {**os.environ, "CHIIKI_DATA_DIR": str(data), "CHIIKI_ENVIRONMENT": "test",
            "CHIIKI_SECRET_KEY": "bench-" + "x" * 40}  # fmt: skip
-    cmd = [sys.executable, "-m", "uvicorn", "chiiki.web.asgi:app", "--host", "127.0.0.1", "--port", str(port),
+    cmd = [sys.executable, "-m", "uvicorn", "chiiki.server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
            "--log-level", "warning", "--workers", str(args.workers)]  # fmt: skip
     server = subprocess.Popen(cmd, env=env)
     base = f"http://127.0.0.1:{port}"

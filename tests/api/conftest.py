@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from chiiki.web.testing import seeded_app
+from chiiki.server.testing import seeded_app
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from chiiki.web.testing import seeded_app
+from chiiki.server.testing import seeded_app
 
 pytestmark = pytest.mark.slow
 

@@ -67,7 +67,7 @@ def test_failed_registration_removes_the_new_files(engine: Engine, toy_source: P
 
 def test_demo_plans_labelled_and_complete(session: Session) -> None:
     from chiiki.data.synth import generate_economy
-    from chiiki.plans.demo import build_demo_plans
+    from chiiki.services.demo_plans import build_demo_plans
     from chiiki.store.documents import plan_document
 
     ds = generate_economy(n_firms=3000, years=(2022, 2023, 2024), seed=1)
@@ -92,7 +92,7 @@ def test_demo_plans_labelled_and_complete(session: Session) -> None:
 
 def test_demo_baseline_sales_equals_priority_firms_sum(session: Session) -> None:
     from chiiki.data.synth import generate_economy
-    from chiiki.plans.demo import build_demo_plans, demo_scores
+    from chiiki.services.demo_plans import build_demo_plans, demo_scores
     from chiiki.store.plans import get_plan
 
     ds = generate_economy(n_firms=3000, years=(2022, 2023, 2024), seed=2)

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from web_helpers import csrf_of
 
-from chiiki.web.testing import seeded_app
+from chiiki.server.testing import seeded_app
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ import pytest
 
 from chiiki.data.datasets import write_dataset
 from chiiki.data.synth import generate_economy
-from chiiki.web.testing import seeded_app
+from chiiki.server.testing import seeded_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"

@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from web_helpers import CSRF, logged_in
 
 from chiiki.data import read_dataset
+from chiiki.server.testing import seeded_app
 from chiiki.store import session_scope
 from chiiki.store.audit import audit_entries
 from chiiki.store.datasets import current_dataset, list_datasets
 from chiiki.store.models import DatasetVersion
-from chiiki.web.testing import seeded_app
 
 COMPANIES_HEADER = (
     "company_id,corporate_number,name,prefecture_code,municipality_code,jsic_code,fiscal_year,"

@@ -14,7 +14,7 @@ from web_helpers import CSRF, logged_in
 
 from chiiki.data.datasets import write_dataset
 from chiiki.data.synth import generate_economy
-from chiiki.web.testing import seeded_app
+from chiiki.server.testing import seeded_app
 
 
 @pytest.fixture(scope="module")

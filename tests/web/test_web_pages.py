@@ -158,7 +158,7 @@ def test_firm_page_breaks_the_score_into_six_weighted_standard_scores(login):
 
 
 def test_score_breakdown_rescales_weights_over_present_indicators():
-    from chiiki.web.analytics import score_breakdown
+    from chiiki.services.analytics import score_breakdown
 
     firm = {"connector_degree": 0.2, "connector_degree_score": 60.0, "hub_degree": 0.1, "hub_degree_score": 55.0,
             "profit_mean": 10.0, "profit_mean_score": 50.0, "employees_mean": 5.0, "employees_mean_score": 45.0,

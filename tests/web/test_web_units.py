@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chiiki.web.access import Principal
-from chiiki.web.analytics import FirmYear, sort_page
+from chiiki.services.access import Principal
+from chiiki.services.analytics import FirmYear, sort_page
+from chiiki.services.security import LoginRateLimiter, hash_password, issue_token, read_token, verify_password
+from chiiki.services.settings import InsecureSettingsError, WebSettings
 from chiiki.web.charts import (
     TILE_POSITIONS,
     bar_chart_svg,
@@ -18,8 +20,6 @@ from chiiki.web.charts import (
     scatter_log_svg,
     tile_map_svg,
 )
-from chiiki.web.security import LoginRateLimiter, hash_password, issue_token, read_token, verify_password
-from chiiki.web.settings import InsecureSettingsError, WebSettings
 
 
 def test_tile_map_has_47_distinct_tiles():
@@ -138,7 +138,7 @@ def test_memoised_ranking_page_equals_sort_page(values, page, per_page, descendi
 
 
 def test_current_data_set_is_looked_up_at_most_once_per_max_age_unless_expired(tmp_path):
-    from chiiki.web.analytics import AnalyticsRegistry, DatasetRef
+    from chiiki.services.analytics import AnalyticsRegistry, DatasetRef
 
     calls = []
     refs = iter([DatasetRef(1, "a", tmp_path), DatasetRef(2, "b", tmp_path)])
@@ -157,7 +157,7 @@ def test_current_data_set_is_looked_up_at_most_once_per_max_age_unless_expired(t
 
 
 def test_registry_keeps_the_most_recently_used_data_sets_only(tmp_path):
-    from chiiki.web.analytics import AnalyticsRegistry, DatasetRef
+    from chiiki.services.analytics import AnalyticsRegistry, DatasetRef
 
     registry = AnalyticsRegistry(max_datasets=2)
     a, b, c = (registry.for_ref(DatasetRef(i, str(i), tmp_path)) for i in (1, 2, 3))

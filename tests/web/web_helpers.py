@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 PASSWORD = "test-password-123"
-"""The password :func:`chiiki.web.testing.seed_users` gives every sample user."""
+"""The password :func:`chiiki.server.testing.seed_users` gives every sample user."""
 
 
 def csrf_of(html: str) -> str:

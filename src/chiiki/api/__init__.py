@@ -1,7 +1,7 @@
 """REST API ``/api/v1`` (issue #7 §1): one router module per resource under ``chiiki.api.routes``.
 
 Every route authenticates with a bearer token (``POST /api/v1/auth/token``), checks access through
-:mod:`chiiki.web.access` and calls the core; errors are JSON ``{"detail": "<Japanese>", "status": n}``.
+:mod:`chiiki.services.access` and calls the core; errors are JSON ``{"detail": "<Japanese>", "status": n}``.
 """
 
 from __future__ import annotations

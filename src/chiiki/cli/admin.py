@@ -30,9 +30,9 @@ def create_user(
     ] = None,
 ) -> None:
     """利用者を作成します。パスワードは argon2 でハッシュ化して保存します。"""
+    from chiiki.services.security import hash_password  # noqa: PLC0415
     from chiiki.store import StoreError, create_engine_from_settings, get_settings, session_scope  # noqa: PLC0415
     from chiiki.store import create_user as store_create_user  # noqa: PLC0415
-    from chiiki.web.security import hash_password  # noqa: PLC0415
 
     if len(password) < 12:
         raise fail("パスワードは12文字以上にしてください。")

@@ -45,7 +45,7 @@ def demo(
     （重点支援企業・KPI・経済波及効果つき）、郡山市の C 計画、東北ブロックの A 計画と、デモ利用者を作ります。
     データフォルダは $CHIIKI_DATA_DIR（既定 ./var/chiiki）です。
     """
-    from chiiki.plans.demo import build_demo_plans, demo_scores
+    from chiiki.services.demo_plans import build_demo_plans, demo_scores
     from chiiki.store import migrate
     from chiiki.store.datasets import import_and_register
     from chiiki.store.engine import create_engine_from_settings, session_scope
@@ -103,8 +103,8 @@ def demo(
 
 
 def _demo_users(engine) -> list[tuple[str, str, str, str]]:
+    from chiiki.services.demo_users import create_demo_users
     from chiiki.store.engine import session_scope
-    from chiiki.web.demo_users import create_demo_users
 
     with session_scope(engine) as session:
         return create_demo_users(session)

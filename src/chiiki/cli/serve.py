@@ -23,9 +23,9 @@ def serve(
     CHIIKI_DATABASE_URL・CHIIKI_DATA_DIR・CHIIKI_SECRET_KEY・CHIIKI_ENVIRONMENT で設定します。"""
     import uvicorn  # noqa: PLC0415 - only this command needs it
 
+    from chiiki.services.settings import InsecureSettingsError, WebSettings  # noqa: PLC0415
     from chiiki.store import create_engine_from_settings, get_settings  # noqa: PLC0415
     from chiiki.store.migrate import is_up_to_date  # noqa: PLC0415
-    from chiiki.web.settings import InsecureSettingsError, WebSettings  # noqa: PLC0415
 
     try:
         WebSettings().check()
@@ -43,4 +43,6 @@ def serve(
     if not up_to_date:
         raise fail("データベースが最新の構造になっていません。先に chiiki db upgrade を実行してください。")
     typer.echo(f"http://{host}:{port}/ で起動します（終了は Ctrl+C）。")
-    uvicorn.run("chiiki.web.asgi:app", host=host, port=port, workers=workers, factory=False, log_level="info")
+    uvicorn.run(
+        "chiiki.server.asgi:app", host=host, port=port, workers=workers, factory=False, log_level="info"
+    )

@@ -13,6 +13,7 @@ from chiiki.reference.tables import (
     jsic,
     municipalities,
     prefecture_block,
+    prefecture_names,
     prefectures,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "municipalities",
     "municipality_check_digit",
     "prefecture_block",
+    "prefecture_names",
     "prefectures",
 ]

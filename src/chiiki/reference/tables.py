@@ -44,6 +44,13 @@ def blocks() -> pl.DataFrame:
     return _read("blocks.csv").join(members, on="block_code", how="left")
 
 
+@cache
+def prefecture_names() -> dict[str, str]:
+    """Mapping prefecture code → name (福島県 …)."""
+    p = prefectures()
+    return dict(zip(p["prefecture_code"], p["name"], strict=True))
+
+
 def prefecture_block() -> dict[str, str]:
     """Mapping prefecture code → block code."""
     p = prefectures()

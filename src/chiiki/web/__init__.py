@@ -1,5 +1,2 @@
-"""The web application and its building blocks (issue #7): ``create_app(settings)``."""
-
-from chiiki.web.app import create_app
-
-__all__ = ["create_app"]
+"""The web pages: server-rendered Japanese pages, templates, static assets and charts (a thin
+shell over :mod:`chiiki.services`; the app itself is composed in :mod:`chiiki.server`)."""

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 
 from chiiki.plans.labels import PLAN_TYPE_LABELS, STATE_LABELS
-from chiiki.reference import fields, jsic, prefectures
-from chiiki.web.access import ROLE_LABELS
+from chiiki.reference import fields, jsic, prefecture_names
+from chiiki.services.access import ROLE_LABELS
 
 PLAN_STATE_LABELS = STATE_LABELS
 """The plan domain's own state names (:mod:`chiiki.plans.labels`, as are ``PLAN_TYPE_LABELS``), so
@@ -37,11 +37,6 @@ def pct(v: object, digits: int = 2) -> str:
     return f"{float(v) * 100:.{digits}f}%"
 
 
-def pref_names() -> dict[str, str]:
-    p = prefectures()
-    return dict(zip(p["prefecture_code"], p["name"], strict=True))
-
-
 def jsic_names() -> dict[str, str]:
     j = jsic("middle")
     return dict(zip(j["code"], j["name"], strict=True))
@@ -53,7 +48,7 @@ def field_names() -> dict[int, str]:
 
 
 def register(env: Environment) -> None:
-    prefs, industries = pref_names(), jsic_names()
+    prefs, industries = prefecture_names(), jsic_names()
     env.filters["num"] = num
     env.filters["pct"] = pct
     env.filters["pref"] = lambda code: prefs.get(code or "", code or "—")

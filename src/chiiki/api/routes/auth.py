@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from chiiki.api.schemas import ErrorOut, TokenIn, TokenOut
-from chiiki.web.access import NotAuthenticatedError
-from chiiki.web.deps import Db, State
-from chiiki.web.login import BAD_LOGIN, authenticate
-from chiiki.web.security import issue_token
+from chiiki.http.deps import Db, State
+from chiiki.services.access import NotAuthenticatedError
+from chiiki.services.login import BAD_LOGIN, authenticate
+from chiiki.services.security import issue_token
 
 router = APIRouter(prefix="/auth", tags=["認証"])
 

@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from chiiki.api.schemas import ErrorOut
-from chiiki.web.access import require_role
-from chiiki.web.deps import ApiUser, Db, State
-from chiiki.web.uploads import UploadError, dataset_versions, upload_dataset
+from chiiki.http.deps import ApiUser, Db, State
+from chiiki.services.access import require_role
+from chiiki.services.datasets import dataset_versions
+from chiiki.services.uploads import UploadError, upload_dataset
 
 router = APIRouter(
     prefix="/datasets", tags=["データ"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}}

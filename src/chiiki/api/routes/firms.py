@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from chiiki.api.schemas import ErrorOut, FirmDetailOut, FirmOut, Page, PartnerOut
-from chiiki.web.access import AccessDeniedError, Principal, require_firm_scope
-from chiiki.web.analytics import firm_detail
-from chiiki.web.deps import ApiUser, Db, State
-from chiiki.web.pages.common import analytics_for
+from chiiki.http.deps import ApiUser, Db, State
+from chiiki.services.access import AccessDeniedError, Principal, require_firm_scope
+from chiiki.services.analytics import firm_detail
+from chiiki.services.datasets import analytics_for
 
 router = APIRouter(
     prefix="/firms", tags=["企業分析"], responses={401: {"model": ErrorOut}, 403: {"model": ErrorOut}}

@@ -9,12 +9,12 @@ import polars as pl
 from fastapi import APIRouter, HTTPException, Query
 
 from chiiki.api.schemas import ErrorOut, Page, RecordsOut
+from chiiki.http.deps import ApiUser, AppState, Db, State
 from chiiki.industry.frame import IndustryDataError
-from chiiki.web.access import Principal
-from chiiki.web.analytics import Analytics
-from chiiki.web.deps import ApiUser, AppState, Db, State
-from chiiki.web.industry_views import earning_power_table, field_suggestions, lq_table
-from chiiki.web.pages.common import analytics_for
+from chiiki.services.access import Principal
+from chiiki.services.analytics import Analytics
+from chiiki.services.datasets import analytics_for
+from chiiki.services.industry import earning_power_table, field_suggestions, lq_table
 
 router = APIRouter(
     prefix="/industry", tags=["産業分析"], responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}}

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki.api.schemas import ErrorOut, Page
-from chiiki.plans.workflow import available_actions, can_view
+from chiiki.http.deps import ApiUser, Db
+from chiiki.plans.workflow import available_actions
+from chiiki.services.access import Principal, require_plan_view
+from chiiki.services.plans import owner_codes, visible_plans
 from chiiki.store import plans as plan_service
 from chiiki.store.models import Plan
-from chiiki.web.access import Principal, require_plan_view
-from chiiki.web.deps import ApiUser, Db
 
 router = APIRouter(
     prefix="/plans",
@@ -87,39 +87,6 @@ def plan_out(plan: Plan, principal: Principal) -> PlanOut:
     )
 
 
-def owner_codes(principal: Principal, plan_type: str) -> dict:
-    """The owner codes of a new plan from its author (SPEC §6.1: A by a bureau, B by a prefecture,
-    C by a prefecture or a municipality); 403 for a role that drafts no plan of this type."""
-    if plan_type == "A" and principal.role == "bureau":
-        return {"block_code": principal.block_code}
-    if plan_type in ("B", "C") and principal.role == "prefecture":
-        return {"prefecture_code": principal.prefecture_code}
-    if plan_type == "C" and principal.role == "municipal":
-        return {"municipality_code": principal.municipality_code}
-    raise HTTPException(
-        403,
-        f"{principal.role_label}は{plan_type}計画を作成できません（A: 経済産業局、B: 都道府県職員、C: 都道府県・市区町村職員）。",
-    )
-
-
-def get_plan(db: Session, plan_id: int) -> Plan:
-    plan = db.get(Plan, plan_id)
-    if plan is None:
-        raise HTTPException(404, f"計画 ID {plan_id} は見つかりません。")
-    return plan
-
-
-def visible_plans(
-    db: Session, principal: Principal, *, prefecture: str | None = None, state: str | None = None
-) -> list[Plan]:
-    query = select(Plan).order_by(Plan.id.desc())
-    if prefecture:
-        query = query.where(Plan.prefecture_code == prefecture)
-    if state:
-        query = query.where(Plan.state == state)
-    return [p for p in db.scalars(query) if can_view(principal, p)]
-
-
 def create_plan(db: Session, principal: Principal, body: PlanCreate) -> Plan:
     """A new draft plan owned by the author's region (:func:`chiiki.store.plans.create_plan`)."""
     return plan_service.create_plan(
@@ -166,7 +133,7 @@ def post_plan(principal: ApiUser, db: Db, body: PlanCreate) -> PlanOut:
 
 @router.get("/{plan_id}", response_model=PlanOut)
 def read_plan(principal: ApiUser, db: Db, plan_id: PlanId) -> PlanOut:
-    plan = get_plan(db, plan_id)
+    plan = plan_service.get_plan(db, plan_id)
     require_plan_view(principal, plan)
     return plan_out(plan, principal)
 
@@ -174,7 +141,7 @@ def read_plan(principal: ApiUser, db: Db, plan_id: PlanId) -> PlanOut:
 @router.patch("/{plan_id}", response_model=PlanOut, responses={409: {"model": ErrorOut}})
 def patch_plan(principal: ApiUser, db: Db, plan_id: PlanId, body: PlanUpdate) -> PlanOut:
     """作成中・差戻しの計画の内容を変更します（version で競合を検出）。"""
-    plan = get_plan(db, plan_id)
+    plan = plan_service.get_plan(db, plan_id)
     require_plan_view(principal, plan)
     return plan_out(update_plan(db, principal, plan, body), principal)
 
@@ -182,6 +149,6 @@ def patch_plan(principal: ApiUser, db: Db, plan_id: PlanId, body: PlanUpdate) ->
 @router.post("/{plan_id}/transitions", response_model=PlanOut)
 def post_transition(principal: ApiUser, db: Db, plan_id: PlanId, body: TransitionIn) -> PlanOut:
     """計画の状態を進めます（提出・審査開始・承認・差戻し など）。"""
-    plan = get_plan(db, plan_id)
+    plan = plan_service.get_plan(db, plan_id)
     require_plan_view(principal, plan)
     return plan_out(transition_plan(db, principal, plan, body), principal)

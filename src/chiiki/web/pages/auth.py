@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from chiiki.web.deps import Csrf, Db, MaybePageUser, State
-from chiiki.web.login import BAD_LOGIN, authenticate
+from chiiki.http.deps import Csrf, Db, MaybePageUser, State
+from chiiki.services.login import BAD_LOGIN, authenticate
+from chiiki.services.security import new_csrf_token
 from chiiki.web.pages.common import redirect, render
-from chiiki.web.security import new_csrf_token
 
 router = APIRouter(include_in_schema=False)
 

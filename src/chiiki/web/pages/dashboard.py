@@ -8,11 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
+from chiiki.http.deps import Db, PageUser, State
+from chiiki.reference import prefecture_names
+from chiiki.services.datasets import analytics_for
 from chiiki.store.models import Plan
 from chiiki.web.charts import tile_map_svg
-from chiiki.web.deps import Db, PageUser, State
-from chiiki.web.formatting import PLAN_STATE_COLOURS, PLAN_STATE_LABELS, pref_names
-from chiiki.web.pages.common import analytics_for, render
+from chiiki.web.formatting import PLAN_STATE_COLOURS, PLAN_STATE_LABELS
+from chiiki.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,7 +39,7 @@ def prefecture_summary(firms: pl.DataFrame | None) -> pl.DataFrame:
 
 @router.get("/")
 def dashboard(request: Request, principal: PageUser, state: State, db: Db) -> Response:
-    names = pref_names()
+    names = prefecture_names()
     rows = db.execute(
         select(Plan.prefecture_code, Plan.state, func.count()).group_by(Plan.prefecture_code, Plan.state)
     ).all()

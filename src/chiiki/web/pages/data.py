@@ -8,10 +8,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
-from chiiki.web.access import dataset_names, require_role
-from chiiki.web.deps import Csrf, Db, PageUser, State
+from chiiki.http.deps import Csrf, Db, PageUser, State
+from chiiki.services.access import dataset_names, require_role
+from chiiki.services.datasets import dataset_label, dataset_versions
+from chiiki.services.uploads import UploadError, upload_dataset
 from chiiki.web.pages.common import render
-from chiiki.web.uploads import UploadError, dataset_label, dataset_versions, upload_dataset
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,9 +12,10 @@ import polars as pl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from chiiki.http.deps import Db, PageUser, State
 from chiiki.reference import municipalities
-from chiiki.web.access import AccessDeniedError, require_firm_scope
-from chiiki.web.analytics import (
+from chiiki.services.access import AccessDeniedError, require_firm_scope
+from chiiki.services.analytics import (
     RANKING_SORTS,
     FirmYear,
     filter_firms,
@@ -22,9 +23,9 @@ from chiiki.web.analytics import (
     score_breakdown,
     top_share_cuts,
 )
+from chiiki.services.datasets import analytics_for
 from chiiki.web.charts import point_map_svg, scatter_log_svg
-from chiiki.web.deps import Db, PageUser, State
-from chiiki.web.pages.common import analytics_for, render
+from chiiki.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,12 +10,13 @@ import polars as pl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from chiiki.http.deps import Db, PageUser, State
 from chiiki.industry.frame import IndustryDataError
+from chiiki.services.datasets import analytics_for
+from chiiki.services.industry import complexity_view, earning_power_table, field_suggestions, lq_table
 from chiiki.web.charts import bar_chart_svg, scatter_svg
-from chiiki.web.deps import Db, PageUser, State
 from chiiki.web.formatting import jsic_names
-from chiiki.web.industry_views import complexity_view, earning_power_table, field_suggestions, lq_table
-from chiiki.web.pages.common import analytics_for, render
+from chiiki.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 

@@ -20,21 +20,22 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from chiiki.api.routes.plans import owner_codes, visible_plans
+from chiiki.http.deps import AppState, Csrf, Db, PageUser, State
 from chiiki.plans import workflow
 from chiiki.plans.export import write_plan_xlsx
 from chiiki.plans.kpi import KPI_DEFINITIONS
 from chiiki.plans.labels import LOCAL_RESOURCES, REQUIREMENT_STATUS_LABELS, STATE_LABELS
 from chiiki.plans.rules import PlanRules
+from chiiki.services.access import AccessDeniedError, Principal, require_plan_view
+from chiiki.services.datasets import analytics_for
+from chiiki.services.plans import owner_codes, visible_plans
 from chiiki.store import parts
 from chiiki.store import plans as plan_service
 from chiiki.store.documents import plan_document
 from chiiki.store.errors import ConcurrentEditError, InvalidInputError, PermissionDeniedError, StoreError
 from chiiki.store.models import Plan
-from chiiki.web.access import AccessDeniedError, Principal, require_plan_view
 from chiiki.web.charts import line_chart_svg
-from chiiki.web.deps import AppState, Csrf, Db, PageUser, State
-from chiiki.web.pages.common import analytics_for, flash, redirect, render
+from chiiki.web.pages.common import flash, redirect, render
 
 router = APIRouter(include_in_schema=False)
 

@@ -8,19 +8,21 @@ from __future__ import annotations
 import math
 
 import polars as pl
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from chiiki.api.routes.io import DemandIn, RippleIn, run_ripple
+from chiiki.http.deps import Csrf, Db, PageUser, State
 from chiiki.io import DEFAULT_C, IOTableError
 from chiiki.plans import workflow
+from chiiki.services.access import Principal
+from chiiki.services.datasets import analytics_for
+from chiiki.services.ripple import DemandIn, RippleIn, run_ripple
+from chiiki.store.errors import StoreError
 from chiiki.store.models import Plan
 from chiiki.store.parts import save_ripple_scenario
-from chiiki.web.access import Principal
 from chiiki.web.charts import stacked_bar_svg
-from chiiki.web.deps import Csrf, Db, PageUser, State
-from chiiki.web.pages.common import analytics_for, flash, redirect, render
+from chiiki.web.pages.common import flash, redirect, render
 from chiiki.web.ripple_views import MEASURES, production_by_sector, summary_wide
 
 router = APIRouter(include_in_schema=False)
@@ -114,8 +116,8 @@ async def ripple_compute(request: Request, principal: PageUser, state: State, db
             result = run_ripple(state, db, principal, body)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             errors.extend(_messages(exc))
-        except HTTPException as exc:
-            errors.append(str(exc.detail))
+        except StoreError as exc:
+            errors.append(str(exc))
     if result is None:
         return _form_page(request, principal, state, db, pref=pref, form=form, errors=errors, status_code=422)
     plan_id = str(data.get("plan_id") or "")

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from chiiki.services.access import AccessDeniedError, NotAuthenticatedError
 from chiiki.store.errors import (
     ConcurrentEditError,
     InvalidInputError,
@@ -21,7 +22,6 @@ from chiiki.store.errors import (
     PermissionDeniedError,
     StoreError,
 )
-from chiiki.web.access import AccessDeniedError, NotAuthenticatedError
 
 log = logging.getLogger("chiiki.web")
 

@@ -11,12 +11,12 @@ from fastapi import FastAPI
 
 from chiiki.data.datasets import write_dataset
 from chiiki.data.synth import generate_economy
+from chiiki.server.app import create_app
+from chiiki.services.security import hash_password
+from chiiki.services.settings import WebSettings
 from chiiki.store import create_engine_from_settings, create_user, session_scope, upgrade
 from chiiki.store.datasets import import_and_register
 from chiiki.store.settings import StoreSettings
-from chiiki.web.app import create_app
-from chiiki.web.security import hash_password
-from chiiki.web.settings import WebSettings
 
 SAMPLE_USERS = (
     # username, role, scope

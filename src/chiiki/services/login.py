@@ -6,11 +6,24 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from chiiki.web.access import AccessDeniedError, Principal
-from chiiki.web.deps import AppState, find_user, principal_of
-from chiiki.web.security import verify_password
+from chiiki.services.access import AccessDeniedError, Principal
+from chiiki.services.security import verify_password
+from chiiki.services.state import AppState
+from chiiki.store.models import User
+from chiiki.store.users import get_user_by_username
 
 BAD_LOGIN = "ユーザー名またはパスワードが違います。"
+
+
+def principal_of(user: User) -> Principal:
+    return Principal(
+        username=user.username,
+        role=user.role,
+        prefecture_code=user.prefecture_code,
+        block_code=user.block_code,
+        municipality_code=user.municipality_code,
+        user_id=user.id,
+    )
 
 
 def authenticate(
@@ -25,7 +38,7 @@ def authenticate(
             "もう一度お試しください。パスワードが分からない場合は管理者に連絡してください。",
             status_code=429,
         )
-    user = find_user(db, username)
+    user = get_user_by_username(db, username)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         state.limiter.record_failure(*keys)

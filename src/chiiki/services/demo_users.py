@@ -12,11 +12,10 @@ import secrets
 
 from sqlalchemy.orm import Session
 
-from chiiki.reference import blocks, municipalities
+from chiiki.reference import blocks, municipalities, prefecture_names
+from chiiki.services.access import ROLE_LABELS
+from chiiki.services.security import hash_password
 from chiiki.store.users import create_user, get_user_by_username, update_user
-from chiiki.web.access import ROLE_LABELS
-from chiiki.web.formatting import pref_names
-from chiiki.web.security import hash_password
 
 DEMO_ACTOR = "demo"
 
@@ -42,9 +41,9 @@ def _scope_text(scope: dict[str, str]) -> str:
         code = scope["municipality_code"]
         towns = municipalities(code[:2])
         town = towns.filter(towns["municipality_code"] == code)["name"].item()
-        return f"{pref_names()[code[:2]]}{town}"
+        return f"{prefecture_names()[code[:2]]}{town}"
     if "prefecture_code" in scope:
-        return pref_names()[scope["prefecture_code"]]
+        return prefecture_names()[scope["prefecture_code"]]
     return "全国"
 
 

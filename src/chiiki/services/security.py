@@ -1,7 +1,7 @@
 """Security primitives of the web shell: API bearer tokens, CSRF tokens, the login rate limiter and
 password checks without a timing leak (issue #7 §4).
 
-Tokens are signed with itsdangerous using the secret from :class:`chiiki.web.settings.WebSettings`;
+Tokens are signed with itsdangerous using the secret from :class:`chiiki.services.settings.WebSettings`;
 a token carries only the username and is checked against the user table on every request, so a
 deactivated user loses access at once.
 """

@@ -1,40 +1,23 @@
-"""FastAPI dependencies of the web shell: the app's state, a database session per request, the
+"""FastAPI dependencies shared by the pages and the REST API: the app's state, a database session per request, the
 current user (bearer token for the API, session cookie for pages) and the CSRF check on forms.
 
-What a user may see or do is decided in :mod:`chiiki.web.access`; this module only finds out who
+What a user may see or do is decided in :mod:`chiiki.services.access`; this module only finds out who
 the user is. Route signatures read as declarations through the ``Annotated`` aliases below.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from chiiki.services.access import AccessDeniedError, NotAuthenticatedError, Principal
+from chiiki.services.security import csrf_matches, read_token
+from chiiki.services.state import AppState
 from chiiki.store.models import User
-from chiiki.store.settings import StoreSettings
-from chiiki.web.access import AccessDeniedError, NotAuthenticatedError, Principal
-from chiiki.web.security import LoginRateLimiter, csrf_matches, read_token
-from chiiki.web.settings import WebSettings
-
-
-@dataclass
-class AppState:
-    """Everything a request may need, built once by :func:`chiiki.web.create_app`."""
-
-    settings: StoreSettings
-    web: WebSettings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    templates: Jinja2Templates
-    limiter: LoginRateLimiter
-    analytics: object
-    """The :class:`chiiki.web.analytics.AnalyticsRegistry`: analyses of the data sets in use."""
 
 
 def get_state(request: Request) -> AppState:
@@ -58,21 +41,6 @@ def get_db(state: State) -> Iterator[Session]:
 
 
 Db = Annotated[Session, Depends(get_db)]
-
-
-def find_user(db: Session, username: str) -> User | None:
-    return db.scalar(select(User).where(User.username == username))
-
-
-def principal_of(user: User) -> Principal:
-    return Principal(
-        username=user.username,
-        role=user.role,
-        prefecture_code=user.prefecture_code,
-        block_code=user.block_code,
-        municipality_code=user.municipality_code,
-        user_id=user.id,
-    )
 
 
 def _active_principal(db: Session, username: str | None) -> Principal | None:

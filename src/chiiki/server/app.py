@@ -1,6 +1,6 @@
 """The application factory: ``create_app(settings)`` builds the FastAPI app with its pages, the REST
 API under ``/api/v1``, static assets and error handlers. No import-time singletons: every piece of
-state hangs off ``app.state.chiiki`` (:class:`chiiki.web.deps.AppState`).
+state hangs off ``app.state.chiiki`` (:class:`chiiki.services.state.AppState`).
 """
 
 from __future__ import annotations
@@ -11,22 +11,20 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 from starlette.middleware.sessions import SessionMiddleware
 
 from chiiki import __version__
-from chiiki.data.datasets import current_version, dataset_root
+from chiiki.api import build_api_router
+from chiiki.http.errors import install_error_handlers
+from chiiki.http.headers import SecurityHeadersMiddleware
+from chiiki.services.analytics import AnalyticsRegistry
+from chiiki.services.security import LoginRateLimiter
+from chiiki.services.settings import WebSettings
+from chiiki.services.state import AppState
 from chiiki.store.engine import create_engine_from_settings, make_session_factory
-from chiiki.store.models import DatasetVersion
 from chiiki.store.settings import StoreSettings, get_settings
-from chiiki.web.access import NATIONAL_DATASET
-from chiiki.web.analytics import AnalyticsRegistry, DatasetRef
-from chiiki.web.deps import AppState
-from chiiki.web.errors import install_error_handlers
-from chiiki.web.headers import SecurityHeadersMiddleware
-from chiiki.web.security import LoginRateLimiter
-from chiiki.web.settings import WebSettings
+from chiiki.web.pages import build_pages_router
 
 PACKAGE_DIR = Path(str(resources.files("chiiki.web")))
 
@@ -44,29 +42,6 @@ SECURITY_HEADERS = {
 WEB_POOL_SIZE = 20
 """Database connections kept per worker: about one per concurrent request thread, so a burst of
 requests does not open and close connections."""
-
-
-def current_dataset_ref(
-    session: Session, data_dir: Path, names: tuple[str, ...] = (NATIONAL_DATASET,)
-) -> DatasetRef | None:
-    """The current data set: the first of ``names`` with a registered current version in the store,
-    else the ``CURRENT`` pointer that ``chiiki import`` keeps under ``data_dir`` for the national
-    data set (:mod:`chiiki.data.datasets`), else None."""
-    rows = session.execute(
-        select(DatasetVersion.id, DatasetVersion.name, DatasetVersion.version, DatasetVersion.path)
-        .where(DatasetVersion.is_current.is_(True), DatasetVersion.name.in_(names))
-        .order_by(DatasetVersion.id.desc())
-    ).all()  # only the columns needed: every analytics request asks
-    for name in names:
-        row = next((r for r in rows if r.name == name), None)
-        if row is not None:
-            return DatasetRef(row.id, f"{row.name} {row.version}", Path(row.path))
-    version = current_version(data_dir) if NATIONAL_DATASET in names else None
-    if version is None:
-        return None
-    return DatasetRef(
-        None, f"{NATIONAL_DATASET} {version}", dataset_root(data_dir, NATIONAL_DATASET) / version
-    )
 
 
 def make_templates() -> Jinja2Templates:
@@ -118,7 +93,6 @@ def create_app(
         web=web,
         engine=engine,
         sessions=make_session_factory(engine),
-        templates=templates,
         limiter=LoginRateLimiter(max_failures=web.login_max_failures, window_s=web.login_window_s),
         analytics=AnalyticsRegistry(),
     )
@@ -135,9 +109,6 @@ def create_app(
 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
-
-    from chiiki.api import build_api_router  # noqa: PLC0415 - avoid an import cycle
-    from chiiki.web.pages import build_pages_router  # noqa: PLC0415
 
     app.include_router(build_api_router(), prefix="/api/v1")
     app.include_router(build_pages_router())

@@ -3,31 +3,36 @@
 The two files are written to a private temporary directory under the data directory, validated by
 :func:`chiiki.data.validation.validate_directory` and, when there is no error, imported as the next
 version and registered in the store by :func:`chiiki.store.datasets.import_and_register` (files and
-registry row all-or-nothing; the registration is audited there). Versions are listed from the store's
-registry (:func:`chiiki.store.datasets.list_datasets`).
+registry row all-or-nothing; the registration is audited there). The files come as any object with a
+``filename`` and a binary ``file`` (a web form's or the API's upload alike).
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 import polars as pl
-from fastapi import UploadFile
 from sqlalchemy.orm import Session
 
 from chiiki.data.readers import DataReadError
 from chiiki.data.validation import validate_directory
-from chiiki.store.datasets import import_and_register, list_datasets
-from chiiki.web.access import NATIONAL_DATASET, Principal, dataset_names, upload_dataset_name
-from chiiki.web.deps import AppState
-from chiiki.web.formatting import pref_names
+from chiiki.services.access import Principal, upload_dataset_name
+from chiiki.services.state import AppState
+from chiiki.store.datasets import import_and_register
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".xlsm", ".parquet")
 MAX_PROBLEMS_SHOWN = 500
+
+
+class IncomingFile(Protocol):
+    """An uploaded file: its name as the user's computer gave it and its bytes."""
+
+    filename: str | None
+    file: BinaryIO
 
 
 class UploadError(ValueError):
@@ -44,7 +49,7 @@ class UploadOutcome:
     version: str | None = None
 
 
-def _suffix(upload: UploadFile, table: str) -> str:
+def _suffix(upload: IncomingFile, table: str) -> str:
     name = (upload.filename or "").lower()
     suffix = Path(name).suffix
     if suffix not in ALLOWED_SUFFIXES:
@@ -55,7 +60,7 @@ def _suffix(upload: UploadFile, table: str) -> str:
     return suffix
 
 
-def _save(upload: UploadFile, target: Path, limit: int) -> None:
+def _save(upload: IncomingFile, target: Path, limit: int) -> None:
     written = 0
     with target.open("wb") as out:
         while chunk := upload.file.read(1 << 20):
@@ -68,7 +73,7 @@ def _save(upload: UploadFile, target: Path, limit: int) -> None:
 
 
 def upload_dataset(
-    state: AppState, db: Session, principal: Principal, *, companies: UploadFile, transactions: UploadFile
+    state: AppState, db: Session, principal: Principal, *, companies: IncomingFile, transactions: IncomingFile
 ) -> UploadOutcome:
     """Validate and, when clean, import the uploaded tables; the report either way."""
     data_dir = Path(state.settings.data_dir)
@@ -115,35 +120,3 @@ def _replace_expr(column: str, replacements: list[tuple[str, str]]) -> pl.Expr:
     for old, new in replacements:
         expr = expr.str.replace_all(old, new, literal=True)
     return expr
-
-
-def _manifest_years(path: Path) -> list[int]:
-    manifest = path / "chiiki-manifest.json"
-    try:
-        return list(json.loads(manifest.read_text("utf-8")).get("years") or [])
-    except (OSError, ValueError):
-        return []
-
-
-def dataset_versions(db: Session, principal: Principal) -> list[dict]:
-    """Registered versions of the data sets ``principal`` reads (administrators: all), newest first,
-    with counts and who imported them."""
-    names = None if principal.role == "admin" else set(dataset_names(principal))
-    rows = [r for r in list_datasets(db) if names is None or r.name in names]
-    return [
-        {
-            "id": r.id, "name": r.name, "label": dataset_label(r.name), "version": r.version,
-            "is_current": r.is_current, "created_at": r.created_at.isoformat() if r.created_at else None,
-            "actor": r.created_by, "counts": dict(r.counts or {}), "years": _manifest_years(Path(r.path)),
-        }
-        for r in sorted(rows, key=lambda r: r.id, reverse=True)
-    ]  # fmt: skip
-
-
-def dataset_label(name: str) -> str:
-    """A data set's name in words: 全国 for the national one, the prefecture's own otherwise."""
-    if name == NATIONAL_DATASET:
-        return "全国（管理者が取り込み）"
-    if name.startswith("pref-"):
-        return f"{pref_names().get(name[5:], name[5:])}の独自データ"
-    return name

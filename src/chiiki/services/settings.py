@@ -2,7 +2,7 @@
 
 Read from the environment with the ``CHIIKI_`` prefix (``CHIIKI_SECRET_KEY``, ``CHIIKI_ENVIRONMENT`` …).
 The database URL and data directory come from the store's settings (``chiiki.store``); these are
-only what the web shell adds. Nothing here is read at import time: :func:`chiiki.web.create_app`
+only what the web shell adds. Nothing here is read at import time: :func:`chiiki.server.create_app`
 takes an instance.
 """
 

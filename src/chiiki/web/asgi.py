@@ -1,6 +1,0 @@
-"""ASGI entry for uvicorn workers: ``uvicorn chiiki.web.asgi:app``. Settings come from the environment
-when the worker imports this module (the only place an app is built at import time, on purpose)."""
-
-from chiiki.web.app import create_app
-
-app = create_app()
