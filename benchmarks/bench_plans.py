@@ -27,9 +27,9 @@ def _timed(label: str, fn):  # noqa: ANN001, ANN202
 
 
 def bench(url: str, dataset, tmp: Path) -> None:  # noqa: ANN001
-    from chiiki.services.demo_plans import FUKUSHIMA_STAFF, build_demo_plans
     from chiiki.plans.export import write_plan_json, write_plan_xlsx
     from chiiki.plans.workflow import ActorRef
+    from chiiki.services.demo_plans import FUKUSHIMA_STAFF, build_demo_plans
     from chiiki.store import create_engine_from_url, session_scope, upgrade
     from chiiki.store.documents import import_plan_document, plan_document
     from chiiki.store.plans import get_plan, update_plan
