@@ -3,10 +3,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CHIIKI_DATA_DIR ?= var/demo
-export CHIIKI_DATA_DIR
+PORT ?= 8000
 
-.PHONY: run test lint setup clean
+.PHONY: run demo-reset test lint setup clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -16,9 +15,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# The demo is a local development server: development mode is chosen here, explicitly.
 run: $(STAMP)
-	$(BIN)/chiiki demo
-	$(BIN)/chiiki serve
+	CHIIKI_ENVIRONMENT=development $(BIN)/chiiki demo
+	CHIIKI_ENVIRONMENT=development $(BIN)/chiiki serve --port $(PORT)
+
+demo-reset: $(STAMP)
+	CHIIKI_ENVIRONMENT=development $(BIN)/chiiki demo --reset
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

@@ -1,5 +1,6 @@
-"""``chiiki demo``: build the embedded demo store from scratch — synthetic economy, imported and
-registered data set, demo plans (B 福島県, C 郡山市, A 東北) and demo users. All of it is デモデータ."""
+"""``chiiki demo``: the embedded demo store — synthetic economy, imported and registered data set,
+demo plans (B 福島県, C 郡山市, A 東北), demo users and a random session secret (mode 600). All of it is
+デモデータ. An existing demo store is kept (plans, passwords and secret stay); ``--reset`` rebuilds it."""
 
 from __future__ import annotations
 
@@ -22,9 +23,13 @@ DEMO_MARKER = "DEMO"
 """File in the data directory that marks it as a demo store, which ``chiiki demo`` may rebuild."""
 
 
+def _is_demo_store(root: Path) -> bool:
+    return (root / DEMO_MARKER).exists()
+
+
 def _prepare_data_dir(root: Path) -> None:
     """Rebuild a demo data directory; refuse to touch one holding a user's own data."""
-    if root.exists() and any(root.iterdir()) and not (root / DEMO_MARKER).exists():
+    if root.exists() and any(root.iterdir()) and not _is_demo_store(root):
         raise fail(
             f"{root} には利用者のデータがあります。デモは上書きしません。"
             "CHIIKI_DATA_DIR に別のフォルダ（例: var/demo）を指定してください。"
@@ -37,15 +42,18 @@ def _prepare_data_dir(root: Path) -> None:
 def demo(
     firms: Annotated[int, typer.Option(help="模擬経済の企業数（全国）")] = DEMO_FIRMS,
     seed: Annotated[int, typer.Option(help="乱数の種")] = DEMO_SEED,
+    reset: Annotated[bool, typer.Option("--reset", help="既存のデモを削除して作り直します")] = False,
 ) -> None:
     """デモ環境を作ります（すべてデモデータ）。
 
     模擬の全国経済（既定 5万社・3年度、福島県を含む）を生成して検証・取り込みし、データベース
     （$CHIIKI_DATABASE_URL、既定はデータフォルダ内の SQLite）に登録します。続いて福島県の B 計画
     （重点支援企業・KPI・経済波及効果つき）、郡山市の C 計画、東北ブロックの A 計画と、デモ利用者を作ります。
-    データフォルダは $CHIIKI_DATA_DIR（既定 ./var/chiiki）です。
+    データフォルダは $CHIIKI_DATA_DIR（既定 ./var/chiiki）です。既にデモがあればそのまま使い
+    （計画・パスワードはそのまま）、--reset で作り直します。
     """
     from chiiki.services.demo_plans import build_demo_plans, demo_scores
+    from chiiki.services.settings import ensure_secret_file
     from chiiki.store import migrate
     from chiiki.store.datasets import import_and_register
     from chiiki.store.engine import create_engine_from_settings, session_scope
@@ -53,7 +61,15 @@ def demo(
 
     settings = get_settings()
     root = settings.data_dir
+    if _is_demo_store(root) and not reset:
+        ensure_secret_file(root)
+        console.print(
+            f"既存のデモ（{root}）をそのまま使います。利用者のパスワードは作成時に表示したものです。"
+            "作り直すには chiiki demo --reset（make demo-reset）を実行してください。"
+        )
+        return
     _prepare_data_dir(root)
+    ensure_secret_file(root)
     engine = create_engine_from_settings(settings)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("デモを作っています", total=5)

@@ -20,18 +20,20 @@ def serve(
     workers: Annotated[int, typer.Option(help="ワーカープロセス数")] = 1,
 ) -> None:
     """Web画面とREST API（/api/v1、仕様は /openapi.json）を起動します。データベースと秘密鍵は
-    CHIIKI_DATABASE_URL・CHIIKI_DATA_DIR・CHIIKI_SECRET_KEY・CHIIKI_ENVIRONMENT で設定します。"""
+    CHIIKI_DATABASE_URL・CHIIKI_DATA_DIR・CHIIKI_SECRET_KEY（または CHIIKI_SECRET_KEY_FILE、
+    データフォルダの secret_key）・CHIIKI_ENVIRONMENT で設定します。"""
     import uvicorn  # noqa: PLC0415 - only this command needs it
 
-    from chiiki.services.settings import InsecureSettingsError, WebSettings  # noqa: PLC0415
+    from chiiki.services.settings import SettingsError, load_web_settings  # noqa: PLC0415
     from chiiki.store import create_engine_from_settings, get_settings  # noqa: PLC0415
     from chiiki.store.migrate import is_up_to_date  # noqa: PLC0415
 
+    settings = get_settings()
     try:
-        WebSettings().check()
-    except InsecureSettingsError as exc:
+        load_web_settings().resolve_secret(settings.data_dir)
+    except SettingsError as exc:
         raise fail(str(exc)) from exc
-    engine = create_engine_from_settings(get_settings())
+    engine = create_engine_from_settings(settings)
     try:
         up_to_date = is_up_to_date(engine)
     except Exception as exc:  # noqa: BLE001 - any connection problem becomes one message

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki.services.access import AccessDeniedError, NotAuthenticatedError, Principal
-from chiiki.services.security import csrf_matches, read_token
+from chiiki.services.addresses import client_address
+from chiiki.services.login import principal_from_token
+from chiiki.services.security import csrf_matches
 from chiiki.services.state import AppState
-from chiiki.store.models import User
 
 
 def get_state(request: Request) -> AppState:
@@ -27,9 +27,16 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-def get_db(state: State) -> Iterator[Session]:
-    """A session committed when the request's work succeeded, rolled back otherwise."""
-    session = state.sessions()
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_db(request: Request, state: State) -> Iterator[Session]:
+    """The request's session. Committed when the request's work succeeded — before the response is
+    sent (``scope="function"``), so a client that reads back what it just wrote finds it — and
+    rolled back otherwise (issue #10 §4). A request that may write gets a session whose transaction
+    takes the write lock at its start on SQLite (:mod:`chiiki.store.engine`)."""
+    factory = state.read_sessions if request.method in SAFE_METHODS else state.sessions
+    session = factory()
     try:
         yield session
         session.commit()
@@ -40,49 +47,50 @@ def get_db(state: State) -> Iterator[Session]:
         session.close()
 
 
-Db = Annotated[Session, Depends(get_db)]
+Db = Annotated[Session, Depends(get_db, scope="function")]
+
+SESSION_KEY = "sid"
+"""The browser session's login token inside the signed session cookie."""
 
 
-def _active_principal(db: Session, username: str | None) -> Principal | None:
-    """The active user ``username`` as a :class:`Principal`: one indexed row of the columns the
-    access rules read (every request asks, so no ORM object is built)."""
-    if not username:
-        return None
-    row = db.execute(
-        select(User.username, User.role, User.prefecture_code, User.block_code, User.municipality_code,
-               User.id.label("user_id")).where(User.username == username, User.is_active.is_(True))
-    ).first()  # fmt: skip
-    return None if row is None else Principal(**row._asdict())
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def api_principal(request: Request, state: State, db: Db) -> Principal:
-    """The user named by a valid ``Authorization: Bearer <token>`` header (401 otherwise)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
+def api_principal(request: Request, db: Db) -> Principal:
+    """The user of a valid ``Authorization: Bearer <token>`` header (401 otherwise)."""
+    token = bearer_token(request)
+    if token is None:
         raise NotAuthenticatedError(
             "認証が必要です。POST /api/v1/auth/token で取得したトークンを Authorization: Bearer ヘッダーで送ってください。"
         )
-    username = read_token(state.web.secret_key, token.strip(), max_age_s=state.web.token_max_age_s)
-    principal = _active_principal(db, username)
+    principal = principal_from_token(db, token, kind="api")
     if principal is None:
         raise NotAuthenticatedError(
-            "トークンが無効か期限切れです。POST /api/v1/auth/token で取得し直してください。"
+            "トークンが無効か期限切れです（ログアウト・パスワード変更・利用停止でも無効になります）。"
+            "POST /api/v1/auth/token で取得し直してください。"
         )
     return principal
 
 
 def page_principal_optional(request: Request, db: Db) -> Principal | None:
-    return _active_principal(db, request.session.get("uid"))
+    return principal_from_token(db, request.session.get(SESSION_KEY), kind="web")
 
 
 def page_principal(request: Request, db: Db) -> Principal:
     """The logged-in user of a page (redirects to the login page otherwise)."""
-    principal = _active_principal(db, request.session.get("uid"))
+    principal = principal_from_token(db, request.session.get(SESSION_KEY), kind="web")
     if principal is None:
-        request.session.pop("uid", None)
+        request.session.pop(SESSION_KEY, None)
         raise NotAuthenticatedError()
     return principal
+
+
+def client_of(request: Request, state: State) -> str:
+    """The client's address, believing ``X-Forwarded-For`` only from a trusted proxy."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), tuple(state.web.trusted_proxies))
 
 
 async def csrf_protect(request: Request) -> None:
@@ -103,3 +111,4 @@ ApiUser = Annotated[Principal, Depends(api_principal)]
 PageUser = Annotated[Principal, Depends(page_principal)]
 MaybePageUser = Annotated[Principal | None, Depends(page_principal_optional)]
 Csrf = Depends(csrf_protect)
+Client = Annotated[str, Depends(client_of)]

@@ -19,10 +19,10 @@ from chiiki.api import build_api_router
 from chiiki.http.errors import install_error_handlers
 from chiiki.http.headers import SecurityHeadersMiddleware
 from chiiki.services.analytics import AnalyticsRegistry
-from chiiki.services.security import LoginRateLimiter
-from chiiki.services.settings import WebSettings
+from chiiki.services.settings import WebSettings, load_web_settings
 from chiiki.services.state import AppState
-from chiiki.store.engine import create_engine_from_settings, make_session_factory
+from chiiki.services.throttle import LoginLimiter
+from chiiki.store.engine import create_engine_from_settings, make_session_factory, read_only
 from chiiki.store.settings import StoreSettings, get_settings
 from chiiki.web.pages import build_pages_router
 
@@ -38,6 +38,9 @@ SECURITY_HEADERS = {
     ),
 }
 
+
+HSTS = "max-age=31536000; includeSubDomains"
+"""In production the app is served over HTTPS only (behind the reverse proxy): browsers are told so."""
 
 WEB_POOL_SIZE = 20
 """Database connections kept per worker: about one per concurrent request thread, so a burst of
@@ -65,12 +68,12 @@ def create_app(
     """Build the web application.
 
     ``settings`` are the store's (database, data directory; default :func:`get_settings`), ``web``
-    the web shell's (secret, cookies, limits; default from the environment). Refuses to start with
-    the built-in secret outside development (``InsecureSettingsError``).
+    the served app's (secret, cookies, limits; default :func:`load_web_settings`). Refuses to start
+    without a strong secret outside an explicitly chosen development mode (``SettingsError``).
     """
     settings = settings or get_settings()
-    web = web or WebSettings()
-    web.check()
+    web = web or load_web_settings()
+    secret = web.resolve_secret(settings.data_dir)
     engine = engine or create_engine_from_settings(
         settings, pool_size=WEB_POOL_SIZE, max_overflow=WEB_POOL_SIZE
     )
@@ -93,19 +96,21 @@ def create_app(
         web=web,
         engine=engine,
         sessions=make_session_factory(engine),
-        limiter=LoginRateLimiter(max_failures=web.login_max_failures, window_s=web.login_window_s),
+        read_sessions=make_session_factory(read_only(engine)),
+        limiter=LoginLimiter(web),
         analytics=AnalyticsRegistry(),
     )
     app.add_middleware(
         SessionMiddleware,
-        secret_key=web.secret_key,
+        secret_key=secret,
         session_cookie="chiiki_session",
         max_age=web.session_max_age_s,
         same_site="strict",
         https_only=web.secure_cookies,
     )
 
-    app.add_middleware(SecurityHeadersMiddleware, headers=SECURITY_HEADERS)
+    headers = SECURITY_HEADERS | ({"Strict-Transport-Security": HSTS} if web.is_production else {})
+    app.add_middleware(SecurityHeadersMiddleware, headers=headers)
 
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")

@@ -1,6 +1,7 @@
-"""Checking a username and password, shared by the login page and ``POST /api/v1/auth/token``:
-argon2 verification (a dummy hash for unknown users, so timing tells nothing) behind the login rate
-limit (issue #7 §4)."""
+"""Logging in and out, shared by the login page and ``POST /api/v1/auth/token`` (issue #10 §3, §8):
+argon2 verification (a dummy hash for unknown users, so timing tells nothing) behind the login
+throttle (:mod:`chiiki.services.throttle`), and logins kept as rows in the store so that logout,
+disabling a user and a password change end them at once in every process."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from chiiki.services.access import AccessDeniedError, Principal
 from chiiki.services.security import verify_password
 from chiiki.services.state import AppState
+from chiiki.store import auth
 from chiiki.store.models import User
 from chiiki.store.users import get_user_by_username
 
@@ -29,19 +31,41 @@ def principal_of(user: User) -> Principal:
 def authenticate(
     state: AppState, db: Session, username: str, password: str, *, client: str
 ) -> Principal | None:
-    """The principal for valid, active credentials; None otherwise. Raises AccessDeniedError (429) while
-    the username or the client address is locked out by too many failures."""
-    keys = (f"user:{username.lower()}", f"addr:{client}")
-    if state.limiter.is_blocked(*keys):
+    """The principal for valid, active credentials; None otherwise (the failure is counted in
+    ``db``: the caller commits it, answering 401 without raising). Raises AccessDeniedError (429)
+    while the username or the client address has to wait after failures."""
+    wait = state.limiter.wait_s(db, username, client)
+    if wait:
         raise AccessDeniedError(
-            f"ログインの失敗が続いたため、一時的にログインを止めています。{state.web.login_window_s // 60}分ほど待ってから"
-            "もう一度お試しください。パスワードが分からない場合は管理者に連絡してください。",
+            f"ログインの失敗が続いたため、あと {wait} 秒ほどログインできません。時間をおいてからもう一度お試しください。"
+            "パスワードが分からない場合は管理者に連絡してください。",
             status_code=429,
         )
     user = get_user_by_username(db, username)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        state.limiter.record_failure(*keys)
+        state.limiter.record_failure(db, username, client)
         return None
-    state.limiter.reset(keys[0])
+    state.limiter.record_success(db, username)
     return principal_of(user)
+
+
+def start_login(state: AppState, db: Session, principal: Principal, *, kind: str, client: str) -> str:
+    """A new login token for ``principal``: a browser session (``web``) or an API token (``api``)."""
+    max_age = state.web.session_max_age_s if kind == "web" else state.web.token_max_age_s
+    assert principal.user_id is not None
+    return auth.open_login(db, principal.user_id, kind=kind, max_age_s=max_age, client=client)
+
+
+def principal_from_token(db: Session, token: str | None, *, kind: str) -> Principal | None:
+    """The active user of a valid login token, else None (one indexed query per request)."""
+    if not token:
+        return None
+    row = auth.login_user(db, token, kind=kind)
+    return None if row is None else Principal(**row._asdict())
+
+
+def end_login(db: Session, token: str | None) -> None:
+    """Log out: the token stops working at once, in every process."""
+    if token:
+        auth.close_login(db, token)

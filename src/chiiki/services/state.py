@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from chiiki.services.analytics import AnalyticsRegistry
-from chiiki.services.security import LoginRateLimiter
 from chiiki.services.settings import WebSettings
+from chiiki.services.throttle import LoginLimiter
 from chiiki.store.settings import StoreSettings
 
 
@@ -23,6 +23,9 @@ class AppState:
     web: WebSettings
     engine: Engine
     sessions: sessionmaker[Session]
-    limiter: LoginRateLimiter
+    """Sessions for work that may write (on SQLite their transactions take the write lock first)."""
+    read_sessions: sessionmaker[Session]
+    """Sessions for work that only reads (:func:`chiiki.store.engine.read_only`)."""
+    limiter: LoginLimiter
     analytics: AnalyticsRegistry
     """Analyses of the data sets in use (:class:`chiiki.services.analytics.AnalyticsRegistry`)."""

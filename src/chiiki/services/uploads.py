@@ -100,6 +100,7 @@ def upload_dataset(
         if report.has_errors:
             return UploadOutcome(False, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height)
         name = upload_dataset_name(principal)
+        db.commit()  # end the request's transaction first: the import registers in its own
         row = import_and_register(state.sessions, tmp, data_dir, name=name, actor=principal.username)
         state.analytics.expire()  # the next request in this worker reads the new data set
         return UploadOutcome(

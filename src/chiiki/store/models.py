@@ -43,6 +43,7 @@ OWNER_LEVELS = ("block", "prefecture", "municipality")
 PLAN_STATES = ("draft", "submitted", "under_review", "approved", "returned", "monitoring", "closed")
 REQUIREMENT_STATUSES = ("pending", "met", "not_met", "not_applicable")
 KPI_VALUE_KINDS = ("target", "actual")
+AUTH_KINDS = ("web", "api")
 
 
 def utcnow() -> datetime:
@@ -83,6 +84,38 @@ class User(Versioned, Base):
     municipality_code: Mapped[str | None] = mapped_column(String(5))
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class AuthSession(Base):
+    """A login: a browser session or an API token (issue #10 §3). Only the SHA-256 of the random
+    token is stored; logging out deletes the row, and disabling a user or changing a password
+    deletes all of the user's rows, so a copied cookie or token stops working at once everywhere."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (CheckConstraint(_in("kind", AUTH_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, index=True)
+    client: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+
+
+class LoginThrottle(Base):
+    """Failed logins of one key (``user:<name>`` or ``addr:<address>``) and until when it must wait
+    (issue #10 §8). Kept in the database so that every worker and machine sees the same counts."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    first_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditLog(Base):
@@ -369,11 +402,13 @@ class PlanStateChange(Base):
 
 __all__ = [
     "AuditLog",
+    "AuthSession",
     "Base",
     "CandidateProject",
     "DatasetVersion",
     "Kpi",
     "KpiValue",
+    "LoginThrottle",
     "Plan",
     "PlanRequirement",
     "PlanStateChange",

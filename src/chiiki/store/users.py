@@ -1,6 +1,7 @@
-"""Users of the system (the web shell's login reads them; it owns password hashing with argon2).
+"""Users of the system (the login service reads them; it owns password hashing with argon2).
 
-Every write is audited (the password hash is never copied into the audit trail).
+Every write is audited (the password hash is never copied into the audit trail). Disabling a user or
+changing their password ends all of their logins (:func:`chiiki.store.auth.revoke_user`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from chiiki.reference import blocks, municipalities, prefectures
 from chiiki.store import audit
+from chiiki.store.auth import revoke_user
 from chiiki.store.concurrency import check_version, flush_checked
 from chiiki.store.errors import InvalidInputError, NotFoundError
 from chiiki.store.models import ROLES, User
@@ -138,6 +140,9 @@ def update_user(
     for key, value in changes.items():
         setattr(user, key, value)
     flush_checked(session, "利用者", user_id)
+    revoked = 0
+    if (before["is_active"] and not user.is_active) or "password_hash" in changes:
+        revoked = revoke_user(session, user.id)  # a copied cookie or token stops working at once
     action = "change_password" if set(changes) == {"password_hash"} else "update"
     audit.record(
         session,
@@ -146,6 +151,6 @@ def update_user(
         entity="user",
         entity_id=user.id,
         before=before,
-        after=audit.snapshot(user),
+        after=audit.snapshot(user) | ({"revoked_logins": revoked} if revoked else {}),
     )
     return user
