@@ -1,9 +1,17 @@
-"""Building a ready web application with users and a firm data set, for tests, benchmarks and the
-demo: one helper so all three set up the same way."""
+"""Building a ready web application with users and a firm data set, and serving it from a real
+uvicorn process, for tests, benchmarks and the demo: one helper so all of them set up the same way."""
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,10 +85,16 @@ def import_synthetic(
         engine.dispose()
 
 
-def seeded_app(data_dir: Path, *, n_firms: int | None = 600, web: WebSettings | None = None) -> SeededApp:
-    """A migrated store under ``data_dir`` with :data:`SAMPLE_USERS` and (optionally) a synthetic data
-    set of ``n_firms`` firms, and the app over it."""
-    settings = StoreSettings(data_dir=data_dir)
+def seeded_app(
+    data_dir: Path,
+    *,
+    n_firms: int | None = 600,
+    web: WebSettings | None = None,
+    settings: StoreSettings | None = None,
+) -> SeededApp:
+    """A migrated store under ``data_dir`` (the database of ``settings`` when given) with
+    :data:`SAMPLE_USERS` and (optionally) a synthetic data set of ``n_firms`` firms, and the app."""
+    settings = settings or StoreSettings(data_dir=data_dir)
     engine = create_engine_from_settings(settings)
     upgrade(engine)
     engine.dispose()
@@ -89,3 +103,49 @@ def seeded_app(data_dir: Path, *, n_firms: int | None = 600, web: WebSettings | 
         import_synthetic(data_dir, n_firms=n_firms, settings=settings)
     app = create_app(settings, web=web or WebSettings(environment="test", secret_key="x" * 40))
     return SeededApp(app, data_dir, passwords)
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (the OS picks it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_server(
+    data_dir: Path, *, workers: int = 1, env: dict[str, str] | None = None, timeout_s: float = 120
+) -> Iterator[str]:
+    """uvicorn serving the store under ``data_dir`` in a subprocess (test mode, its own secret, a
+    free port); yields the base URL once ``/readyz`` answers, and stops the server afterwards."""
+    import httpx  # noqa: PLC0415 - a development dependency, only tests and benchmarks serve
+
+    port = free_port()
+    environment = {
+        **os.environ, "CHIIKI_DATA_DIR": str(data_dir), "CHIIKI_ENVIRONMENT": "test",
+        "CHIIKI_SECRET_KEY": secrets.token_urlsafe(48), **(env or {}),
+    }  # fmt: skip
+    cmd = [sys.executable, "-m", "uvicorn", "chiiki.server.asgi:app", "--host", "127.0.0.1",
+           "--port", str(port), "--log-level", "warning", "--workers", str(workers)]  # fmt: skip
+    server = subprocess.Popen(cmd, env=environment)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the server exited with {server.returncode}")
+            try:
+                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the server at {base} did not become ready in {timeout_s} s")
+            time.sleep(0.05)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
