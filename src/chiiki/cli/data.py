@@ -10,17 +10,9 @@ from typing import Annotated
 import typer
 
 from chiiki.cli.output import console, err_console, fail, print_frame, spinner
-from chiiki.data.datasets import import_dataset, write_dataset
+from chiiki.data.datasets import write_dataset
 from chiiki.data.synth import SynthParams, generate_economy, params_dict
 from chiiki.data.validation import DataValidationError, ValidationReport, validate_directory
-
-DATA_DIR_ENV = "CHIIKI_DATA_DIR"
-DEFAULT_DATA_DIR = Path("var/chiiki")
-
-
-def data_dir() -> Path:
-    """The data directory: ``$CHIIKI_DATA_DIR`` or ``./var/chiiki``."""
-    return Path(os.environ.get(DATA_DIR_ENV, DEFAULT_DATA_DIR))
 
 
 def _show_report(report: ValidationReport, *, as_json: bool, limit: int) -> None:
@@ -74,29 +66,51 @@ def validate(
     raise typer.Exit(1 if report.has_errors else 0)
 
 
+IMPORT_WAIT_S = 3600
+"""How long ``chiiki import`` waits for another import of the same data set to finish."""
+
+
 def import_(
     directory: Annotated[Path, typer.Argument(help="取り込む companies / transactions のフォルダ")],
     name: Annotated[str, typer.Option(help="データセット名（版はこの名前ごとに管理されます）")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="検証結果をJSONで出力します。")] = False,
 ) -> None:
-    """企業・取引データを検証し、エラーがなければ新しい版としてデータフォルダ（$CHIIKI_DATA_DIR）に保存します。
+    """企業・取引データを検証し、エラーがなければ新しい版としてデータフォルダ（$CHIIKI_DATA_DIR、既定
+    ./var/chiiki）に保存し、データベースに登録します（Web画面もすぐにこの版を使います）。
 
     取り込みは全件か無しか（all-or-nothing）です。エラーが1件でもあれば何も保存しません。
-    途中で中断されても、それまでの版はそのまま使えます。
+    途中で中断されても、それまでの版はそのまま使えます。同じデータセットの取り込みは1つずつ行い、
+    別の取り込みが実行中なら終わるまで待ちます。
     """
+    from chiiki.data.locks import ImportBusyError  # noqa: PLC0415
+    from chiiki.store import create_engine_from_settings, get_settings  # noqa: PLC0415
+    from chiiki.store.datasets import import_and_register  # noqa: PLC0415
+    from chiiki.store.migrate import StoreNotReadyError, ensure_store  # noqa: PLC0415
+
+    settings = get_settings()
+    engine = create_engine_from_settings(settings)
     try:
+        ensure_store(engine)
         with spinner() as progress:
-            progress.add_task("検証して保存しています…", total=None)
-            result = import_dataset(directory, data_dir(), name=name, actor=os.environ.get("USER"))
+            task = progress.add_task("検証して保存しています…", total=None)
+            row = import_and_register(
+                engine, directory, settings.data_dir, name=name, actor=os.environ.get("USER") or "cli",
+                wait_s=IMPORT_WAIT_S,
+                on_wait=lambda: progress.update(task, description="別の取り込みが終わるのを待っています…"),
+            )  # fmt: skip
     except DataValidationError as exc:
         _show_report(exc.report, as_json=as_json, limit=100)
         err_console.print("[bold red]エラーがあるため、何も保存していません。[/]")
         raise typer.Exit(1) from exc
-    counts = result.manifest["counts"]
+    except (ImportBusyError, StoreNotReadyError) as exc:
+        raise fail(str(exc)) from exc
+    finally:
+        engine.dispose()
+    counts, report = row.counts, row.report or {}
     console.print(
-        f"[bold green]データセット「{name}」の版 {result.version} を保存しました[/]（{result.path}）: "
+        f"[bold green]データセット「{name}」の版 {row.version} を保存し、登録しました[/]（{row.path}）: "
         f"企業 {counts['companies']:,} 行、取引 {counts['transactions']:,} 行、"
-        f"警告 {result.manifest['report']['warnings']:,} 件"
+        f"警告 {report.get('warnings', 0):,} 件"
     )
 
 

@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ import polars as pl
 
 from chiiki.data.codes import MANIFEST_KEY, strip_codes, write_code_files
 from chiiki.data.contract import Dataset
+from chiiki.data.locks import import_lock
 from chiiki.data.readers import MANIFEST
 from chiiki.data.validation import DataValidationError, ValidationReport, validate_directory
 
@@ -104,9 +106,12 @@ def dataset_root(data_dir: Path, name: str) -> Path:
     return Path(data_dir) / "datasets" / name
 
 
-def list_versions(data_dir: Path, name: str = "default") -> list[str]:
-    root = dataset_root(data_dir, name)
+def _versions_in(root: Path) -> list[str]:
     return sorted(p.name for p in root.glob("v[0-9]*") if p.is_dir()) if root.exists() else []
+
+
+def list_versions(data_dir: Path, name: str = "default") -> list[str]:
+    return _versions_in(dataset_root(data_dir, name))
 
 
 def current_version(data_dir: Path, name: str = "default") -> str | None:
@@ -134,20 +139,39 @@ def _report_summary(report: ValidationReport) -> dict:
 
 
 def import_dataset(
-    source_dir: Path, data_dir: Path, *, name: str = "default", actor: str | None = None
+    source_dir: Path,
+    data_dir: Path,
+    *,
+    name: str = "default",
+    actor: str | None = None,
+    wait_s: float = 0.0,
+    on_wait: Callable[[], None] | None = None,
+    locked: bool = False,
 ) -> ImportResult:
     """Validate ``source_dir`` and store it as the next version of data set ``name``.
 
     Raises :class:`DataValidationError` (with the full report) and writes nothing when there are errors.
+    One import per data set at a time (:func:`chiiki.data.locks.import_lock`): a second one waits up to
+    ``wait_s`` seconds (calling ``on_wait`` once), then raises :class:`ImportBusyError`. ``locked``:
+    the caller already holds the lock (it registers the version under the same lock).
     """
     report = validate_directory(source_dir)
     if report.has_errors or report.dataset is None:
         raise DataValidationError(report)
     root = dataset_root(data_dir, name)
-    root.mkdir(parents=True, exist_ok=True)
+    if locked:
+        return _store_version(report, source_dir, root, name=name, actor=actor)
+    with import_lock(root, wait_s=wait_s, on_wait=on_wait):
+        return _store_version(report, source_dir, root, name=name, actor=actor)
+
+
+def _store_version(
+    report: ValidationReport, source_dir: Path, root: Path, *, name: str, actor: str | None
+) -> ImportResult:
+    """Write the validated data as the next version under ``root`` (the import lock held)."""
     for leftover in root.glob(f"{STAGING_PREFIX}*"):
         shutil.rmtree(leftover, ignore_errors=True)
-    versions = list_versions(data_dir, name)
+    versions = _versions_in(root)
     version = f"v{(int(versions[-1][1:]) + 1) if versions else 1:04d}"
     staging = root / f"{STAGING_PREFIX}{uuid.uuid4().hex}"
     info = {

@@ -18,6 +18,7 @@ from typing import BinaryIO, Protocol
 import polars as pl
 from sqlalchemy.orm import Session
 
+from chiiki.data.locks import ImportBusyError
 from chiiki.data.readers import DataReadError
 from chiiki.data.validation import validate_directory
 from chiiki.services.access import Principal, upload_dataset_name
@@ -101,7 +102,10 @@ def upload_dataset(
             return UploadOutcome(False, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height)
         name = upload_dataset_name(principal)
         db.commit()  # end the request's transaction first: the import registers in its own
-        row = import_and_register(state.sessions, tmp, data_dir, name=name, actor=principal.username)
+        try:
+            row = import_and_register(state.sessions, tmp, data_dir, name=name, actor=principal.username)
+        except ImportBusyError as exc:
+            raise UploadError(str(exc)) from exc
         state.analytics.expire()  # the next request in this worker reads the new data set
         return UploadOutcome(
             True, report.summary(), problems.head(MAX_PROBLEMS_SHOWN), problems.height, row.version

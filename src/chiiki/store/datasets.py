@@ -8,15 +8,19 @@ directory is removed and the previous version made current again (:func:`import_
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from chiiki.data.locks import ImportBusyError, import_lock
 from chiiki.store import audit
 from chiiki.store.engine import session_scope
 from chiiki.store.errors import InvalidInputError, NotFoundError
@@ -98,6 +102,30 @@ def _restore_pointer(root: Path, previous: str | None) -> None:
     os.replace(tmp, pointer)
 
 
+def _advisory_key(name: str) -> int:
+    """A stable signed 64-bit key for PostgreSQL's advisory lock of data set ``name``."""
+    return int.from_bytes(hashlib.sha256(f"chiiki-import:{name}".encode()).digest()[:8], "big", signed=True)
+
+
+@contextmanager
+def _database_import_lock(engine: Engine, name: str) -> Iterator[None]:
+    """On PostgreSQL, a session advisory lock per data set, so imports on several machines sharing
+    one database take turns too (the file lock covers the processes of one machine)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        if not conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": _advisory_key(name)}):
+            raise ImportBusyError(
+                f"データセット「{name}」は別のサーバーで取り込み中です。終わってからもう一度取り込んでください。"
+            )
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _advisory_key(name)})
+            conn.commit()
+
+
 def import_and_register(
     engine_or_factory: Engine | sessionmaker[Session],
     source_dir: Path,
@@ -105,17 +133,24 @@ def import_and_register(
     *,
     name: str = "default",
     actor: str,
+    wait_s: float = 0.0,
+    on_wait: Callable[[], None] | None = None,
 ) -> DatasetVersion:
-    """Validate and store ``source_dir`` as a new version and register it, all or nothing."""
+    """Validate and store ``source_dir`` as a new version and register it, all or nothing, holding
+    the data set's import lock (file and, on PostgreSQL, advisory) for both steps (issue #10 §5): a
+    second import waits up to ``wait_s`` seconds, else :class:`ImportBusyError`."""
     from chiiki.data.datasets import current_version, dataset_root, import_dataset
 
-    previous = current_version(data_dir, name)
-    result = import_dataset(source_dir, data_dir, name=name, actor=actor)
-    try:
-        with session_scope(engine_or_factory) as session:
-            row = register_dataset(session, result, actor=actor, name=name)
-        return row
-    except BaseException:
-        shutil.rmtree(result.path, ignore_errors=True)
-        _restore_pointer(dataset_root(data_dir, name), previous)
-        raise
+    engine = engine_or_factory if isinstance(engine_or_factory, Engine) else engine_or_factory.kw["bind"]
+    root = dataset_root(data_dir, name)
+    with import_lock(root, wait_s=wait_s, on_wait=on_wait), _database_import_lock(engine, name):
+        previous = current_version(data_dir, name)
+        result = import_dataset(source_dir, data_dir, name=name, actor=actor, locked=True)
+        try:
+            with session_scope(engine_or_factory) as session:
+                row = register_dataset(session, result, actor=actor, name=name)
+            return row
+        except BaseException:
+            shutil.rmtree(result.path, ignore_errors=True)
+            _restore_pointer(root, previous)
+            raise

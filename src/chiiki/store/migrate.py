@@ -54,3 +54,21 @@ def head_revision() -> str | None:
 
 def is_up_to_date(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
+
+
+class StoreNotReadyError(RuntimeError):
+    """The database is behind this version of the program (message in Japanese)."""
+
+
+def ensure_store(engine: Engine) -> str | None:
+    """Make a new embedded (SQLite) store ready; refuse a database that exists but is behind.
+
+    A PostgreSQL database is never migrated on the way: that is ``chiiki db upgrade``'s job."""
+    revision = current_revision(engine)
+    if revision == head_revision():
+        return revision
+    if revision is None and engine.dialect.name == "sqlite":
+        return upgrade(engine)
+    raise StoreNotReadyError(
+        "データベースが最新の構造になっていません。先に chiiki db upgrade を実行してください。"
+    )
