@@ -34,3 +34,13 @@ def small_economy_dir(tmp_path_factory, small_economy) -> Path:
     out = tmp_path_factory.mktemp("economy")
     write_dataset(small_economy, out)
     return out
+
+
+@pytest.fixture(autouse=True)
+def _fresh_store_settings():
+    """Each test reads ``CHIIKI_*`` afresh: the store settings are cached per process."""
+    from chiiki.store.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

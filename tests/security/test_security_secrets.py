@@ -68,13 +68,7 @@ def test_unknown_environment_is_a_japanese_error(clean_env):
 def test_serve_with_unknown_environment_fails_cleanly(clean_env, tmp_path):
     clean_env.setenv("CHIIKI_ENVIRONMENT", "staging")
     clean_env.setenv("CHIIKI_DATA_DIR", str(tmp_path))
-    from chiiki.store.settings import get_settings
-
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["serve"])
-    finally:
-        get_settings.cache_clear()
+    result = CliRunner().invoke(cli, ["serve"])
     assert result.exit_code == 2
     assert "CHIIKI_ENVIRONMENT「staging」" in result.output.replace("\n", "")
     assert "Traceback" not in result.output

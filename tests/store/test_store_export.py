@@ -102,7 +102,9 @@ def test_excel_export_cell_by_cell(session: Session, plan_id: int, tmp_path: Pat
     ]
     assert [c.value for c in kpi[5]][:9] == ["売上額", "千円", 2025, 5000, 5100, None, None, None, 5500]
     assert kpi["D5"].number_format == "#,##0"
-    assert kpi["J5"].value == "+10%" and kpi["K5"].value == "対象企業の売上高の合計"
+    assert (
+        kpi["J5"].value == "'+10%"
+    )  # neutralised: no spreadsheet evaluates it and kpi["K5"].value == "対象企業の売上高の合計"
     assert kpi["A7"].value == "実績と達成状況"
     assert [c.value for c in kpi[9]][:5] == ["売上額", 2026, 5100, None, "未報告"]
     firms = wb["重点支援企業"]
@@ -164,7 +166,7 @@ def test_a_plan_export_has_candidate_projects_sheet(session: Session, tmp_path: 
         "1 AI・半導体",
         300_000_000,
         "経済産業省（2026-01-15〜）",
-        "+18%",
+        "'+18%",
         0.06,
         "miyagi",
     ]

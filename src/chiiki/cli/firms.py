@@ -159,21 +159,6 @@ def _notes(notes: list[str]) -> None:
         err_console.print(f"[yellow]注:[/] {note}")
 
 
-def _write_xlsx(frame: pl.DataFrame, path: Path) -> None:
-    """Excel via openpyxl (already a dependency), one sheet, header row frozen."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "結果"
-    ws.append(frame.columns)
-    for row in frame.iter_rows():
-        ws.append(list(row))
-    ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-
-
 def _emit(
     frame: pl.DataFrame,
     *,
@@ -186,10 +171,7 @@ def _emit(
     """Write ``frame`` to ``out`` (all columns, identifiers as headers) or show it: a table shows the
     ``show`` columns with Japanese headers and rounded degrees; csv / json give every column."""
     if out is not None:
-        if out.suffix.lower() == ".xlsx":
-            _write_xlsx(frame, out)
-        else:
-            write_frame(frame, out)
+        write_frame(frame, out)
         err_console.print(f"[bold green]{frame.height:,} 行を書き出しました[/]: {out}")
         return
     if fmt != "table":

@@ -78,23 +78,8 @@ def _load(
 
 
 def _write(frame: pl.DataFrame, path: Path, *, sheet: str) -> None:
-    """Write with the shared writer; .xlsx through openpyxl when polars' Excel writer is unavailable."""
-    frame = frame.with_columns(pl.col(pl.Enum).cast(pl.Utf8))
-    if path.suffix.lower() != ".xlsx":
-        write_frame(frame, path, sheet=sheet)
-        return
-    try:
-        write_frame(frame, path, sheet=sheet)
-    except ModuleNotFoundError:
-        import openpyxl
-
-        book = openpyxl.Workbook()
-        book.active.title = sheet
-        book.active.append(frame.columns)
-        for row in frame.iter_rows():
-            book.active.append(list(row))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        book.save(path)
+    """Write with the shared writer (enums as their text)."""
+    write_frame(frame.with_columns(pl.col(pl.Enum).cast(pl.Utf8)), path, sheet=sheet)
 
 
 MULTIPLIER_LABELS = {

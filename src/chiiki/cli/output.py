@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from chiiki.data.writers import write_table, write_xlsx
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -59,31 +61,23 @@ def print_frame(
 
 
 def write_frame(frame: pl.DataFrame, path: Path, *, sheet: str = "結果") -> None:
-    """Write ``frame`` to ``path``; the suffix picks the format (.csv, .xlsx, .parquet, .json)."""
-    suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        path.write_bytes(b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8"))
-    elif suffix == ".xlsx":
-        frame.write_excel(path, worksheet=sheet, autofit=True)
-    elif suffix == ".parquet":
-        frame.write_parquet(path)
-    elif suffix == ".json":
-        path.write_text(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1), "utf-8")
-    else:
-        raise fail(f"出力ファイルの拡張子は .csv / .xlsx / .parquet / .json のいずれかにしてください: {path}")
+    """Write ``frame`` to ``path``; the suffix picks the format (.csv, .xlsx, .parquet, .json).
+    Formula-safe and streamed (:mod:`chiiki.data.writers`)."""
+    try:
+        write_table(frame, path, sheet=sheet)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
 
 
 def write_frames(frames: dict[str, pl.DataFrame], out: Path) -> list[Path]:
     """Write several named tables: one .xlsx with a sheet each, else ``<stem>_<name><suffix>`` files
     (a single table goes to ``out`` itself). Returns the paths written."""
     if out.suffix.lower() == ".xlsx":
-        import xlsxwriter
-
         out.parent.mkdir(parents=True, exist_ok=True)
-        with xlsxwriter.Workbook(out) as workbook:
-            for name, frame in frames.items():
-                frame.write_excel(workbook, worksheet=name[:31], autofit=True)
+        try:
+            write_xlsx(frames, out)
+        except ValueError as exc:
+            raise fail(str(exc)) from exc
         return [out]
     paths = []
     for name, frame in frames.items():

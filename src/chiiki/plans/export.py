@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from chiiki.data.writers import safe_cell
 from chiiki.plans.labels import DEMO_LABEL
 
 SHEETS = ("概要", "要件", "KPI", "重点支援企業", "候補プロジェクト", "経済波及効果", "支援策")
@@ -282,9 +283,22 @@ def write_plan_xlsx(doc: dict[str, Any], path: Path) -> Path:
         if name == "候補プロジェクト" and doc["plan"]["plan_type"] != "A":
             continue
         writers[name](wb.create_sheet(name), doc)
+    _neutralise(wb)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def _neutralise(wb: Workbook) -> None:
+    """No cell evaluates (issue #10 §7): the export writes no formula, so a cell openpyxl took for
+    one is text a user typed (a plan title, a firm name) and is written as neutralised text."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" or isinstance(cell.value, str):
+                    value = safe_cell(str(cell.value))
+                    cell.value = value
+                    cell.data_type = "s"
 
 
 def write_plan_json(doc: dict[str, Any], path: Path) -> Path:

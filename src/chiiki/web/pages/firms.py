@@ -12,6 +12,7 @@ import polars as pl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from chiiki.data.writers import write_xlsx
 from chiiki.http.deps import Db, PageUser, State
 from chiiki.reference import municipalities
 from chiiki.services.access import AccessDeniedError, require_firm_scope
@@ -141,7 +142,7 @@ def ranking(
             EXPORT_COLUMNS, strict=False
         )
         buf = io.BytesIO()
-        table.write_excel(buf, worksheet="コネクター度・ハブ度")
+        write_xlsx({"コネクター度・ハブ度": table}, buf)
         return Response(
             buf.getvalue(),
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
