@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
@@ -18,6 +18,7 @@ from chiiki import __version__
 from chiiki.api import build_api_router
 from chiiki.http.errors import install_error_handlers
 from chiiki.http.headers import SecurityHeadersMiddleware
+from chiiki.http.text_guard import reject_unstorable_text
 from chiiki.services.analytics import AnalyticsRegistry
 from chiiki.services.settings import WebSettings, load_web_settings
 from chiiki.services.state import AppState
@@ -89,6 +90,7 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(reject_unstorable_text)],
     )
     app.state.templates = templates
     app.state.chiiki = AppState(

@@ -306,9 +306,10 @@ def refresh_requirements(
 ) -> list[PlanRequirement]:
     """Re-run the automatic requirement checks (SPEC §6.2) and store status and explanation of the
     automatic items; manual items, evidence and reviewer comments are left as they are. Each changed
-    item is audited. Anyone who may see the plan may refresh (it only recomputes)."""
+    item is audited. Refreshing changes the plan's checklist, so it is an edit: only those who may
+    edit the plan, and never once it is submitted or approved (issue #10 §9)."""
     plan = get_plan(session, plan_id)
-    require(workflow.can_view(actor, plan))
+    require(workflow.can_edit(actor, plan))
     checks = {c.code: c for c in check_requirements(plan_facts(plan), rules=rules, today=today)}
     changed = []
     for item in plan.requirements:
