@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from chiiki.services.access import AccessDeniedError, NotAuthenticatedError, Principal
@@ -58,7 +59,17 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-def api_principal(request: Request, db: Db) -> Principal:
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearerAuth",
+    description="POST /api/v1/auth/token で取得したアクセストークン",
+)
+"""Declares the bearer scheme in the OpenAPI document; the token itself is checked below."""
+
+
+def api_principal(
+    request: Request, db: Db, _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+) -> Principal:
     """The user of a valid ``Authorization: Bearer <token>`` header (401 otherwise)."""
     token = bearer_token(request)
     if token is None:

@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from chiiki.services.access import AccessDeniedError, NotAuthenticatedError
 from chiiki.store.errors import (
@@ -37,6 +38,12 @@ STATUS_MESSAGES = {
     429: "短時間に試行が多すぎます。しばらく待ってからもう一度お試しください。",
     500: "システム内部でエラーが発生しました。",
 }
+
+
+MALFORMED_JSON = (
+    "リクエストの本文を JSON として読めません。括弧・引用符・カンマを確認し、"
+    "Content-Type: application/json で送ってください。"
+)
 
 
 def is_api(request: Request) -> bool:
@@ -129,6 +136,18 @@ def _validation_errors(exc: RequestValidationError) -> list[dict]:
     return out
 
 
+HTTP_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    return [
+        m for m in HTTP_METHODS
+        if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)
+    ]  # fmt: skip
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotAuthenticatedError)
     async def _not_authenticated(request: Request, exc: NotAuthenticatedError) -> Response:
@@ -156,6 +175,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         errors = _validation_errors(exc)
+        if any(e["type"] == "json_invalid" for e in errors):
+            return error_response(request, 400, MALFORMED_JSON)
         return error_response(
             request,
             422,
@@ -173,6 +194,8 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         if exc.headers:
             response.headers.update(exc.headers)
+        if exc.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request))
         return response
 
     @app.exception_handler(Exception)

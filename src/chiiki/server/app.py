@@ -18,6 +18,7 @@ from chiiki import __version__
 from chiiki.api import build_api_router
 from chiiki.http.errors import install_error_handlers
 from chiiki.http.headers import SecurityHeadersMiddleware
+from chiiki.http.openapi import install_api_docs, install_openapi
 from chiiki.http.text_guard import reject_unstorable_text
 from chiiki.services.analytics import AnalyticsRegistry
 from chiiki.services.settings import WebSettings, load_web_settings
@@ -87,7 +88,7 @@ def create_app(
             "POST /api/v1/auth/token でトークンを取得し、Authorization: Bearer ヘッダーで送ってください。"
             "金額は企業データが千円、産業連関表は表の単位（通常は百万円）です。"
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # served from the app's own copy of Swagger UI (install_api_docs)
         redoc_url=None,
         openapi_url="/openapi.json",
         dependencies=[Depends(reject_unstorable_text)],
@@ -115,6 +116,8 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, headers=headers)
 
     install_error_handlers(app)
+    install_openapi(app)
+    install_api_docs(app)
     app.mount("/static", StaticFiles(directory=str(PACKAGE_DIR / "static")), name="static")
 
     app.include_router(build_api_router(), prefix="/api/v1")
