@@ -75,7 +75,7 @@ def test_firm_detail_lists_in_region_suppliers_and_out_of_region_customers(clien
 
 
 def test_lq_is_paginated_and_centred_on_one(client, tokens):
-    r = client.get("/api/v1/industry/lq?pref=07&per_page=5", headers=tokens["koriyama"])
+    r = client.get("/api/v1/industry/lq?pref=07&per_page=5", headers=tokens["fukushima"])
     assert r.status_code == 200
     body = r.json()
     assert len(body["items"]) == 5 and body["total"] > 5
@@ -196,3 +196,11 @@ def test_validation_errors_are_japanese_field_by_field(client, tokens):
     assert "都道府県コードは2桁" in by_field["pref"] and "「99」" in by_field["pref"]
     assert "1 以上" in by_field["page"] and "いずれか" in by_field["sort"] and " or " not in by_field["sort"]
     assert not any(w in body["detail"] for w in ("Input should", "String should", "Field required"))
+
+
+def test_lq_suppresses_small_cells_for_municipal_staff(client, tokens):
+    r = client.get("/api/v1/industry/lq?pref=07&per_page=500", headers=tokens["koriyama"])
+    items = r.json()["items"]
+    hidden = [x for x in items if x["suppressed"]]
+    assert hidden and all(x["value"] is None and x["lq"] is None for x in hidden)
+    assert any("秘匿" in n for n in r.json()["notes"])

@@ -110,8 +110,8 @@ def expected_lq(matrix: pl.DataFrame, *, pref: str, measure: str, year: int) -> 
 
 @pytest.mark.parametrize(("measure", "label"), [("employees", "従業者数"), ("sales", "売上高")])
 def test_industry_page_lq_chart_and_table_match_the_core_location_quotient(as_user, matrix, measure, label):
-    # municipal staff see aggregates of any prefecture (SPEC §0)
-    r = as_user("koriyama").get(f"/industry?pref=07&measure={measure}")
+    # the prefecture's staff may see its firm data: nothing is suppressed for them (SPEC §0.1)
+    r = as_user("fukushima").get(f"/industry?pref=07&measure={measure}")
     assert r.status_code == 200
     year = matrix["fiscal_year"].max()
     assert f"<h1>産業分析 — 福島県（{year}年度）</h1>" in r.text
@@ -140,7 +140,7 @@ def test_industry_page_year_parameter_selects_that_year(as_user, matrix):
 
 
 def test_earning_power_chart_has_a_point_per_industry(as_user, matrix):
-    r = as_user("koriyama").get("/industry?pref=07")
+    r = as_user("fukushima").get("/industry?pref=07")
     expected = earning_power(matrix, region="07", fiscal_year=matrix["fiscal_year"].max())
     # industries absent from the prefecture have log(LQ) = −inf and no point on the chart
     expected = expected.filter(pl.col("log_lq").is_finite() & pl.col("employment_share").is_finite())
@@ -364,3 +364,22 @@ def test_only_the_plan_owner_can_save_a_scenario_to_it(as_user, io_table, web_se
     message = text_of(re.search(r'class="error-message">(.*?)</p>', r.text).group(1))
     assert message == "波及効果のシナリオは計画の作成者（作成中・差戻し・承認後）だけが登録できます。"
     assert scenarios_of(web_seeded, plan_id) == []
+
+
+def test_industry_page_suppresses_small_cells_for_readers_without_the_firm_data(as_user, matrix):
+    from chiiki.industry.disclosure import firm_counts, suppressed_cells
+
+    year = matrix["fiscal_year"].max()
+    hidden = suppressed_cells(firm_counts(matrix, fiscal_year=year)).filter(pl.col("region_code") == "07")
+    assert hidden.height > 0  # the small synthetic economy has small cells
+    for user in ("koriyama", "admin", "tokyo"):
+        r = as_user(user).get("/industry?pref=07&measure=sales")
+        rows = {row[0].split(" ")[0]: row for row in table_rows(r.text, "lq")}
+        shown_hidden = [code for code in hidden["industry_code"] if code in rows]
+        assert shown_hidden and all(rows[c][1] == "秘匿" for c in shown_hidden)
+        assert "社未満の産業" in r.text
+    full = {
+        row[0].split(" ")[0]: row
+        for row in table_rows(as_user("fukushima").get("/industry?pref=07&measure=sales").text, "lq")
+    }
+    assert all(full[c][1] != "秘匿" for c in hidden["industry_code"] if c in full)

@@ -84,7 +84,7 @@ def demo(
         progress.update(task, advance=1, description="重点支援企業を選び、デモ計画を作っています…")
         scores = demo_scores(dataset)
         with session_scope(engine) as session:
-            plan_ids = build_demo_plans(session, dataset, scores=scores)
+            plan_ids = build_demo_plans(session, dataset, scores=scores, dataset_id=version.id)
         progress.update(task, advance=1, description="デモ利用者を作っています…")
         users = _demo_users(engine)
         progress.update(task, advance=1)

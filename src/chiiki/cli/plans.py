@@ -24,6 +24,31 @@ app = typer.Typer(
 
 CLI_ACTOR = "cli"
 PlanId = Annotated[int, typer.Argument(help="計画ID（chiiki plans list で確認できます）")]
+Reader = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="閲覧者のユーザー名。企業別の数値はその利用者が見てよい範囲だけ出します（省略時は企業別の数値を出しません）",
+    ),
+]
+
+
+def _document(session, plan_id: int, reader: str | None) -> dict:  # noqa: ANN001 - Session
+    """The plan's document as ``reader`` may see it (SPEC §0): without a reader, as someone entitled
+    to no firm data (names and reasons only; small aggregates suppressed)."""
+    from chiiki.services.access import Principal
+    from chiiki.services.login import principal_of
+    from chiiki.services.plans import plan_document_for
+    from chiiki.services.settings import load_web_settings
+    from chiiki.store.users import get_user_by_username
+
+    principal = Principal(CLI_ACTOR, "admin")
+    if reader is not None:
+        user = get_user_by_username(session, reader)
+        if user is None or not user.is_active:
+            raise fail(f"利用者「{reader}」はいないか、利用停止中です（chiiki admin で確認してください）。")
+        principal = principal_of(user)
+    return plan_document_for(session, plan_id, principal, min_cell=load_web_settings().min_cell_firms)
 
 
 @contextmanager
@@ -122,12 +147,10 @@ def list_(
 
 
 @app.command()
-def show(plan_id: PlanId) -> None:
+def show(plan_id: PlanId, reader: Reader = None) -> None:
     """計画の内容（概要、要件、KPI、重点支援企業、波及効果、支援策）を表示します。"""
-    from chiiki.store.documents import plan_document
-
     with _session() as session:
-        doc = plan_document(session, plan_id)
+        doc = _document(session, plan_id, reader)
     p = doc["plan"]
     demo = "  [bold red]※デモデータ[/]" if p["is_demo"] else ""
     console.print(f"[bold]{p['title']}[/]（ID {p['id']}）{demo}")
@@ -198,16 +221,18 @@ def export(
     fmt: Annotated[
         str | None, typer.Option("--format", help="xlsx または json（省略時は --out の拡張子から）")
     ] = None,
+    reader: Reader = None,
 ) -> None:
-    """計画を Excel（提出用の別添の構成）または JSON に出力します。JSON は `chiiki plans import` で取り込めます。"""
+    """計画を Excel（提出用の別添の構成）または JSON に出力します。JSON は `chiiki plans import` で取り込めます。
+
+    企業別の数値は --as で指定した利用者が見てよい範囲だけ出力します。"""
     from chiiki.plans.export import write_plan_json, write_plan_xlsx
-    from chiiki.store.documents import plan_document
 
     fmt = fmt or out.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "json"):
         raise fail(f"--format は xlsx か json です（指定値: {fmt}）。")
     with _session() as session:
-        doc = plan_document(session, plan_id)
+        doc = _document(session, plan_id, reader)
     try:
         (write_plan_xlsx if fmt == "xlsx" else write_plan_json)(doc, out)
     except OSError as exc:

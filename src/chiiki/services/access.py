@@ -104,6 +104,17 @@ class NotAuthenticatedError(Exception):
         self.message = message
 
 
+def may_see_firm_figures(principal: Principal, dataset_name: str, prefecture_code: str | None) -> bool:
+    """Whether ``principal`` may see firm-level figures of a firm of ``prefecture_code`` taken from
+    data set ``dataset_name`` (SPEC §0): the national data set by the firm's prefecture's staff, its
+    bureau and national reviewers; a prefecture's own upload by that prefecture's staff alone.
+    Administrators and municipal staff are not data roles."""
+    if dataset_name == NATIONAL_DATASET:
+        return principal.can_see_firms(prefecture_code)
+    own = dataset_name.removeprefix("pref-")
+    return own != dataset_name and principal.role == "prefecture" and principal.prefecture_code == own
+
+
 def require_firm_scope(principal: Principal, prefecture_code: str | None) -> None:
     """Raise AccessDeniedError unless ``principal`` may see firm-level data of ``prefecture_code``."""
     if not principal.can_see_firms(prefecture_code):

@@ -40,11 +40,13 @@ RANKING_SORTS = {
 
 @dataclass(frozen=True)
 class DatasetRef:
-    """Which data set is current: its id in the store (None for an unregistered directory)."""
+    """Which data set is current: its id in the store (None for an unregistered directory) and the
+    data set's name, which says whose licence its firm figures fall under (SPEC §0)."""
 
     id: int | None
     label: str
     path: Path
+    name: str = "default"
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,15 @@ def current_dataset_ref(
     for name in names:
         row = next((r for r in rows if r.name == name), None)
         if row is not None:
-            return DatasetRef(row.id, f"{row.name} {row.version}", Path(row.path))
+            return DatasetRef(row.id, f"{row.name} {row.version}", Path(row.path), row.name)
     version = current_version(data_dir) if NATIONAL_DATASET in names else None
     if version is None:
         return None
     return DatasetRef(
-        None, f"{NATIONAL_DATASET} {version}", dataset_root(data_dir, NATIONAL_DATASET) / version
+        None,
+        f"{NATIONAL_DATASET} {version}",
+        dataset_root(data_dir, NATIONAL_DATASET) / version,
+        NATIONAL_DATASET,
     )
 
 

@@ -85,10 +85,12 @@ def build_demo_plans(
     base_year: int | None = None,
     rules: PlanRules | None = None,
     with_ripple: bool = True,
+    dataset_id: int | None = None,
 ) -> dict[str, int]:
     """Create the three demo plans (and the support-measure catalog) in ``session``; returns their ids
     by key ``B``, ``C``, ``A``. ``scores``: a priority-score frame of Fukushima firms (``company_id,
-    score, selected, reasons`` …); computed with ``chiiki.firms`` when not given. The caller commits."""
+    score, selected, reasons`` …); computed with ``chiiki.firms`` when not given. ``dataset_id``: the
+    registered version of ``dataset`` (pinned with firms and KPI baselines). The caller commits."""
     from chiiki.store.parts import (
         add_candidate_project,
         set_kpis_from_data,
@@ -127,8 +129,11 @@ def build_demo_plans(
         actor=FUKUSHIMA_STAFF,
         score_run=f"{DEMO_LABEL} 優先度スコア {year}年度",
         names=names,
+        dataset_id=dataset_id,
     )
-    set_kpis_from_data(session, b.id, dataset, actor=FUKUSHIMA_STAFF, fiscal_year=year, rules=rules)
+    set_kpis_from_data(
+        session, b.id, dataset, actor=FUKUSHIMA_STAFF, fiscal_year=year, rules=rules, dataset_id=dataset_id
+    )
     for code, evidence in (
         ("B_EXPORT", f"{DEMO_LABEL}: 重点分野の製品は海外売上比率 30% 以上を目指す"),
         ("B_LOCALISE", f"{DEMO_LABEL}: 誘致企業なし（該当なし）"),
@@ -174,8 +179,9 @@ def build_demo_plans(
             "employees",
         )
         set_priority_firms(
-            session, c.id, local_scores, actor=town_staff, score_run=f"{DEMO_LABEL} 市内売上上位"
-        )
+            session, c.id, local_scores, actor=town_staff, score_run=f"{DEMO_LABEL} 市内売上上位",
+            dataset_id=dataset_id,
+        )  # fmt: skip
         set_kpis_from_data(
             session,
             c.id,
@@ -183,6 +189,7 @@ def build_demo_plans(
             actor=town_staff,
             fiscal_year=year,
             rules=rules,
+            dataset_id=dataset_id,
             region_level="municipality",
         )
     update_requirement(

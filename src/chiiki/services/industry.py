@@ -2,17 +2,23 @@
 
 Thin, pure wrappers over :mod:`chiiki.industry`: they pick the year, order the rows and make sure a
 prefecture with sparse data gets an answer with a note instead of an error. No indicator is computed
-here; LQ, 稼ぐ力, complexity and the field suggestions all come from the core.
+here; LQ, 稼ぐ力, complexity and the field suggestions all come from the core. For a reader not
+entitled to the firm data beneath them, small cells are suppressed (:func:`suppression_for`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from chiiki.industry import location_quotient
+from chiiki.industry.disclosure import firm_counts, suppressed_cells
 from chiiki.industry.lq import earning_power
 from chiiki.industry.suggest import suggest_fields
 from chiiki.reference import field_jsic_mapping
+from chiiki.services.access import Principal, may_see_firm_figures
+from chiiki.services.analytics import Analytics
 
 SPARSE_NOTE = (
     "この都道府県には、{years}年度に17の戦略分野に対応する産業のデータがありません。"
@@ -85,3 +91,75 @@ def complexity_view(matrix: pl.DataFrame, *, pref: str, measure: str) -> tuple[d
         .sort(["presence", "density"], descending=True, nulls_last=True)
     )
     return (row.row(0, named=True) if row.height else None), cells
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """What of a prefecture's industry aggregates a reader not entitled to the firm data may not see
+    (SPEC §0.1): industries whose cell is suppressed (primary or complementary) and strategic fields
+    whose firms number fewer than ``min_count``."""
+
+    industries: frozenset[str]
+    fields: frozenset[int]
+    min_count: int
+
+    @property
+    def note(self) -> str | None:
+        if not self.industries and not self.fields:
+            return None
+        return (
+            f"企業数が{self.min_count}社未満の産業と、その値が差し引きで分かってしまう産業の値"
+            f"（{len(self.industries)}産業{f'、{len(self.fields)}分野' if self.fields else ''}）は秘匿しています"
+            "（企業別データの利用が許諾された方には表示されます）。"
+        )
+
+
+def suppression_for(matrix: pl.DataFrame, *, pref: str, year: int, min_count: int) -> Suppression:
+    """The cells of ``pref`` in ``year`` to suppress (:func:`chiiki.industry.disclosure.suppressed_cells`
+    over the whole region × industry table, so that no line can be completed by subtraction)."""
+    counts = firm_counts(matrix, fiscal_year=year)
+    cells = suppressed_cells(counts, min_count=min_count).filter(pl.col("region_code") == pref)
+    by_field = (
+        counts.filter(pl.col("region_code") == pref)
+        .join(field_jsic_mapping().select("field_id", "jsic_code").unique(), left_on="industry_code",
+              right_on="jsic_code")
+        .group_by("field_id")
+        .agg(pl.col("count").sum())
+        .filter((pl.col("count") > 0) & (pl.col("count") < min_count))
+    )  # fmt: skip
+    return Suppression(
+        frozenset(cells["industry_code"].to_list()), frozenset(by_field["field_id"].to_list()), min_count
+    )
+
+
+def suppress(
+    frame: pl.DataFrame, suppression: Suppression | None, columns: list[str], *, key: str = "industry_code"
+) -> pl.DataFrame:
+    """``frame`` with ``columns`` emptied on the suppressed rows (``key`` an industry code or a field
+    id) and a ``suppressed`` flag; unchanged but for the flag when nothing is suppressed."""
+    hidden = (
+        []
+        if suppression is None
+        else list(suppression.industries if key == "industry_code" else suppression.fields)
+    )
+    mask = (
+        pl.col(key).is_in(pl.Series(hidden, dtype=frame.schema[key]).implode()) if hidden else pl.lit(False)
+    )
+    present = [c for c in columns if c in frame.columns]
+    return frame.with_columns(
+        *[pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in present], mask.alias("suppressed")
+    )
+
+
+def industry_suppression(
+    reader: Principal, analytics: Analytics, *, pref: str, year: int, min_count: int
+) -> Suppression | None:
+    """None when ``reader`` may see the firm data of ``pref`` in the analysed data set (nothing to
+    hide), else what to suppress for them (computed once per data set, prefecture and year)."""
+    ref = analytics.ref
+    if ref is not None and may_see_firm_figures(reader, ref.name, pref):
+        return None
+    memo, key = analytics.industry.memo(), ("suppression", pref, year, min_count)
+    if key not in memo:
+        memo[key] = suppression_for(analytics.industry.matrix(), pref=pref, year=year, min_count=min_count)
+    return memo[key]

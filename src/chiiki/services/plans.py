@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from chiiki.plans.workflow import can_view
 from chiiki.services.access import AccessDeniedError, Principal
+from chiiki.services.disclosure import scope_plan_document
+from chiiki.store.documents import plan_document
 from chiiki.store.models import Plan
 
 
@@ -35,3 +37,9 @@ def visible_plans(
     if state:
         query = query.where(Plan.state == state)
     return [p for p in db.scalars(query) if can_view(principal, p)]
+
+
+def plan_document_for(db: Session, plan_id: int, reader: Principal, *, min_cell: int) -> dict:
+    """The plan's document as ``reader`` may see it (:func:`scope_plan_document`): what every page,
+    export and report of a plan renders."""
+    return scope_plan_document(plan_document(db, plan_id), reader, min_cell=min_cell)

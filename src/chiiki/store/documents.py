@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chiiki.plans import workflow
@@ -27,6 +28,7 @@ from chiiki.store import audit
 from chiiki.store.errors import InvalidInputError, PermissionDeniedError
 from chiiki.store.models import (
     CandidateProject,
+    DatasetVersion,
     Kpi,
     KpiValue,
     Plan,
@@ -53,6 +55,20 @@ def _field_names(ids: list[int]) -> list[str]:
 
 def _iso(value: Any) -> Any:
     return audit.to_jsonable(value)
+
+
+def _dataset_refs(session: Session, plan: Plan) -> dict[int, dict[str, str]]:
+    """Name and version of every data-set version the plan's firms and KPIs were taken from."""
+    ids = {f.dataset_id for f in plan.priority_firms} | {k.dataset_id for k in plan.kpis}
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(DatasetVersion.id, DatasetVersion.name, DatasetVersion.version).where(
+            DatasetVersion.id.in_(ids)
+        )
+    ).all()
+    return {r.id: {"name": r.name, "version": r.version} for r in rows}
 
 
 def _kpi_doc(k: Kpi, rules: PlanRules) -> dict[str, Any]:
@@ -88,6 +104,7 @@ def _kpi_doc(k: Kpi, rules: PlanRules) -> dict[str, Any]:
         "baseline": k.baseline,
         "baseline_source": k.baseline_source,
         "target_rule": k.target_rule,
+        "dataset_id": k.dataset_id,
         "targets": [{"fiscal_year": y, "value": targets[y]} for y in sorted(targets)],
         "actuals": [
             {"fiscal_year": y, "value": actuals[y][0], "note": actuals[y][1]} for y in sorted(actuals)
@@ -100,6 +117,7 @@ def plan_document(session: Session, plan_id: int, *, rules: PlanRules | None = N
     """Everything about a plan as JSON-able data (the export's content)."""
     rules = rules or PlanRules()
     plan = get_plan(session, plan_id)
+    datasets = _dataset_refs(session, plan)
     catalog = support_measures_frame(session)
     measures = match_plan(
         catalog,
@@ -146,7 +164,7 @@ def plan_document(session: Session, plan_id: int, *, rules: PlanRules | None = N
             }
             for r in plan.requirements
         ],
-        "kpis": [_kpi_doc(k, rules) for k in plan.kpis],
+        "kpis": [_kpi_doc(k, rules) | {"dataset": datasets.get(k.dataset_id)} for k in plan.kpis],
         "priority_firms": [
             {
                 "rank": f.rank,
@@ -156,6 +174,9 @@ def plan_document(session: Session, plan_id: int, *, rules: PlanRules | None = N
                 "reasons": list(f.reasons or []),
                 "snapshot": dict(f.snapshot or {}),
                 "score_run": f.score_run,
+                "prefecture_code": (f.snapshot or {}).get("prefecture_code") or plan.prefecture_code,
+                "dataset_id": f.dataset_id,
+                "dataset": datasets.get(f.dataset_id),
                 "selected_by": f.selected_by,
                 "selected_at": _iso(f.selected_at),
             }

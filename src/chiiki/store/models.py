@@ -248,6 +248,9 @@ class Kpi(Versioned, Base):
     baseline: Mapped[float | None] = mapped_column(Float)
     baseline_source: Mapped[str] = mapped_column(Text, nullable=False, default="")
     target_rule: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))
+    """The firm data-set version the baseline was computed from (None: typed by hand). Pins the
+    evidence (issue #11 §3) and decides who may see the figures (issue #10 §1)."""
 
     plan: Mapped[Plan] = relationship(back_populates="kpis")
     values: Mapped[list[KpiValue]] = relationship(
@@ -291,6 +294,8 @@ class PriorityFirm(Base):
     reasons: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
     score_run: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))
+    """The firm data-set version the firm and its figures come from (pinned evidence; licence scope)."""
     selected_by: Mapped[str] = mapped_column(String(100), nullable=False)
     selected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
 

@@ -50,11 +50,13 @@ def set_priority_firms(
     score_run: str,
     only_selected: bool = True,
     names: Mapping[str, str] | None = None,
+    dataset_id: int | None = None,
 ) -> list[PriorityFirm]:
     """Take the plan's 重点支援企業 from a priority-score frame of ``chiiki.firms`` (``company_id, score,
     selected, reasons`` and indicator columns, SPEC §3.2): the selected firms (or all rows with
     ``only_selected=False``) replace the plan's list, ranked by score, each with a snapshot of every
-    other column as it was at selection."""
+    other column as it was at selection. ``dataset_id``: the registered data-set version the scores
+    come from (pinned with every firm)."""
     plan = get_plan(session, plan_id)
     require(workflow.can_edit(actor, plan))
     missing = [c for c in ("company_id", "score") if c not in scores.columns]
@@ -91,6 +93,7 @@ def set_priority_firms(
                 reasons=list(why) if isinstance(why, list | tuple) else ([why] if why else []),
                 snapshot=snap,
                 score_run=score_run,
+                dataset_id=dataset_id,
                 selected_by=actor.username,
             )
         )
@@ -129,6 +132,7 @@ def set_kpi(
     label: str | None = None,
     unit: str | None = None,
     expected_version: int | None = None,
+    dataset_id: int | None = None,
 ) -> Kpi:
     """Create or replace a KPI's baseline and yearly targets (SPEC §6.3); yearly targets outside
     the plan period are refused."""
@@ -150,6 +154,7 @@ def set_kpi(
         before = _kpi_snapshot(kpi)
     kpi.baseline, kpi.baseline_year = baseline, baseline_year
     kpi.baseline_source, kpi.target_rule = baseline_source, target_rule
+    kpi.dataset_id = dataset_id
     if label:
         kpi.label = label
     if unit:
@@ -190,6 +195,7 @@ def set_kpis_from_data(
     rules: PlanRules | None = None,
     region_level: str = "prefecture",
     codes: tuple[str, ...] = ("regional_transactions", "sales", "employees", "payroll", "value_added"),
+    dataset_id: int | None = None,
 ) -> list[Kpi]:
     """Baselines from the firm data for the plan's priority firms (:func:`chiiki.plans.kpi.plan_baseline`)
     and yearly targets by the default target rules (KPIs without a rule get no targets)."""
@@ -227,6 +233,7 @@ def set_kpis_from_data(
                 baseline_source=row["source"],
                 targets=dict(zip(t["fiscal_year"].to_list(), t["target"].to_list(), strict=True)),
                 target_rule=t["rule"][0] if t.height else "",
+                dataset_id=dataset_id,
             )
         )
     return out

@@ -14,7 +14,14 @@ from chiiki.industry.frame import IndustryDataError
 from chiiki.services.access import Principal
 from chiiki.services.analytics import Analytics
 from chiiki.services.datasets import analytics_for
-from chiiki.services.industry import earning_power_table, field_suggestions, lq_table
+from chiiki.services.industry import (
+    Suppression,
+    earning_power_table,
+    field_suggestions,
+    industry_suppression,
+    lq_table,
+    suppress,
+)
 
 router = APIRouter(
     prefix="/industry", tags=["産業分析"], responses={401: {"model": ErrorOut}, 404: {"model": ErrorOut}}
@@ -31,6 +38,19 @@ def industry_matrix(state: AppState, db, principal: Principal) -> tuple[Analytic
     return analytics, analytics.industry.matrix()
 
 
+def _suppression(
+    state: AppState,
+    principal: Principal,
+    analytics: Analytics,
+    matrix: pl.DataFrame,
+    pref: str,
+    year: int | None,
+) -> Suppression | None:
+    """The small cells to hide from ``principal`` (SPEC §0.1), for ``year`` or the latest year."""
+    y = year if year is not None else matrix["fiscal_year"].max()
+    return industry_suppression(principal, analytics, pref=pref, year=y, min_count=state.web.min_cell_firms)
+
+
 @router.get("/lq", response_model=Page[dict])
 def lq(
     principal: ApiUser,
@@ -43,30 +63,32 @@ def lq(
     per_page: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[dict]:
     """都道府県の産業（JSIC中分類）別の特化係数 LQ = (x_ri/x_r)/(x_Ni/x_N)。"""
-    _, matrix = industry_matrix(state, db, principal)
+    analytics, matrix = industry_matrix(state, db, principal)
     try:
         table = lq_table(matrix, pref=pref, measure=measure, year=year)
     except IndustryDataError as exc:
         raise HTTPException(422, str(exc)) from exc
+    hidden = _suppression(state, principal, analytics, matrix, pref, year)
+    table = suppress(table, hidden, ["value", "share", "lq"])
     rows = table.slice((page - 1) * per_page, per_page)
-    return Page[dict](
-        items=rows.to_dicts(),
-        total=table.height,
-        page=page,
-        per_page=per_page,
-        notes=["企業データからの集計です（事業所数は企業数で代用）。"],
-    )
+    notes = [
+        "企業データからの集計です（事業所数は企業数で代用）。",
+        *([hidden.note] if hidden and hidden.note else []),
+    ]
+    return Page[dict](items=rows.to_dicts(), total=table.height, page=page, per_page=per_page, notes=notes)
 
 
 @router.get("/earning-power", response_model=RecordsOut)
 def earning_power_view(principal: ApiUser, state: State, db: Db, pref: PrefCode) -> RecordsOut:
     """稼ぐ力の見える化（RESAS 型）: 産業別の雇用比率と log 特化係数。"""
-    _, matrix = industry_matrix(state, db, principal)
+    analytics, matrix = industry_matrix(state, db, principal)
     try:
         table = earning_power_table(matrix, pref=pref)
     except (IndustryDataError, ValueError) as exc:
         raise HTTPException(404, str(exc)) from exc
-    return RecordsOut(items=table.to_dicts())
+    hidden = _suppression(state, principal, analytics, matrix, pref, None)
+    table = suppress(table, hidden, ["employees", "employment_share", "lq", "log_lq"])
+    return RecordsOut(items=table.to_dicts(), notes=[hidden.note] if hidden and hidden.note else [])
 
 
 @router.get("/suggestions", response_model=RecordsOut)
@@ -74,9 +96,13 @@ def suggestions(
     principal: ApiUser, state: State, db: Db, pref: PrefCode, measure: Measure = "employees"
 ) -> RecordsOut:
     """17の戦略分野の重点分野候補（強み・関連密度・規模・成長と理由）。"""
-    _, matrix = industry_matrix(state, db, principal)
+    analytics, matrix = industry_matrix(state, db, principal)
     try:
         table, notes = field_suggestions(matrix, pref=pref, measure=measure)
     except IndustryDataError as exc:
         raise HTTPException(422, str(exc)) from exc
-    return RecordsOut(items=table.to_dicts(), notes=notes)
+    hidden = _suppression(state, principal, analytics, matrix, pref, None)
+    table = suppress(table, hidden, ["lq", "growth", "score"], key="field_id")
+    return RecordsOut(
+        items=table.to_dicts(), notes=[*notes, *([hidden.note] if hidden and hidden.note else [])]
+    )

@@ -13,7 +13,15 @@ from fastapi.responses import Response
 from chiiki.http.deps import Db, PageUser, State
 from chiiki.industry.frame import IndustryDataError
 from chiiki.services.datasets import analytics_for
-from chiiki.services.industry import complexity_view, earning_power_table, field_suggestions, lq_table
+from chiiki.services.industry import (
+    Suppression,
+    complexity_view,
+    earning_power_table,
+    field_suggestions,
+    industry_suppression,
+    lq_table,
+    suppress,
+)
 from chiiki.web.charts import bar_chart_svg, scatter_svg
 from chiiki.web.formatting import jsic_names
 from chiiki.web.pages.common import render
@@ -29,22 +37,33 @@ MEASURE_LABELS = {
 LQ_BARS = 20
 
 
-def industry_charts(matrix: pl.DataFrame, *, pref: str, measure: str, year: int | None) -> dict:
-    """Everything the page shows for one prefecture and measure (pure; tables as records)."""
+def industry_charts(
+    matrix: pl.DataFrame, *, pref: str, measure: str, year: int | None, suppression: Suppression | None = None
+) -> dict:
+    """Everything the page shows for one prefecture and measure (pure; tables as records), with the
+    cells of ``suppression`` hidden (SPEC §0.1)."""
     names = jsic_names()
 
     def label(code: str) -> str:
         return f"{code} {names.get(code, '')}".strip()
 
-    lq = lq_table(matrix, pref=pref, measure=measure, year=year).filter(pl.col("value") > 0)
-    top = lq.head(LQ_BARS)
+    lq = lq_table(matrix, pref=pref, measure=measure, year=year)
+    lq = suppress(lq, suppression, ["value", "share", "lq"]).filter(
+        (pl.col("value") > 0) | pl.col("suppressed")
+    )
+    top = lq.filter(~pl.col("suppressed")).head(LQ_BARS)
     lq_svg = bar_chart_svg(
         [label(c) for c in top["industry_code"]], top["lq"].to_numpy(),
         title=f"特化係数（{MEASURE_LABELS[measure]}、上位{LQ_BARS}産業）", reference=1.0, reference_label="全国平均 = 1",
     )  # fmt: skip
     out: dict = {"lq_svg": lq_svg, "lq_rows": lq.head(100).to_dicts(), "notes": []}
+    if suppression is not None and suppression.note:
+        out["notes"].append(suppression.note)
     try:
         ep = earning_power_table(matrix, pref=pref)
+        ep = suppress(ep, suppression, ["employees", "employment_share", "lq", "log_lq"]).filter(
+            ~pl.col("suppressed")
+        )
         out["ep_svg"] = scatter_svg(
             ep["employment_share"].to_numpy(), ep["log_lq"].to_numpy(),
             title="稼ぐ力の見える化（雇用比率 × 特化係数の対数）", x_label="従業者の比率（都道府県内）",
@@ -56,13 +75,18 @@ def industry_charts(matrix: pl.DataFrame, *, pref: str, measure: str, year: int 
         out["notes"].append(f"稼ぐ力: {exc}")
     try:
         region, cells = complexity_view(matrix, pref=pref, measure=measure)
-        out["eci"], out["cx_rows"] = region, cells.head(40).to_dicts()
+        out["eci"], out["cx_rows"] = (
+            region,
+            suppress(cells, suppression, ["rca", "presence"]).head(40).to_dicts(),
+        )
     except (IndustryDataError, ValueError) as exc:
         out["eci"], out["cx_rows"] = None, []
         out["notes"].append(f"経済複雑性: {exc}")
     try:
         suggestions, notes = field_suggestions(matrix, pref=pref, measure=measure)
-        out["suggestions"] = suggestions.to_dicts()
+        out["suggestions"] = suppress(
+            suggestions, suppression, ["lq", "growth", "score"], key="field_id"
+        ).to_dicts()
         out["notes"].extend(notes)
     except (IndustryDataError, ValueError) as exc:
         out["suggestions"] = []
@@ -89,10 +113,15 @@ def industry_page(
     years = sorted(matrix["fiscal_year"].unique().to_list())
     if year not in years:
         ctx["year"] = years[-1]
-    key = ("industry", pref, measure, ctx["year"])
+    suppression = industry_suppression(
+        principal, analytics, pref=pref, year=ctx["year"], min_count=state.web.min_cell_firms
+    )
+    key = ("industry", pref, measure, ctx["year"], suppression is None)
     memo = analytics.industry.memo()
     if key not in memo:
-        memo[key] = industry_charts(matrix, pref=pref, measure=measure, year=ctx["year"])
+        memo[key] = industry_charts(
+            matrix, pref=pref, measure=measure, year=ctx["year"], suppression=suppression
+        )
     return render(
         request, "industry.html", principal, nav="industry", empty=False, years=years, **ctx, **memo[key]
     )

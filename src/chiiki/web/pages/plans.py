@@ -28,10 +28,9 @@ from chiiki.plans.labels import LOCAL_RESOURCES, REQUIREMENT_STATUS_LABELS, STAT
 from chiiki.plans.rules import PlanRules
 from chiiki.services.access import AccessDeniedError, Principal, require_plan_view
 from chiiki.services.datasets import analytics_for
-from chiiki.services.plans import owner_codes, visible_plans
+from chiiki.services.plans import owner_codes, plan_document_for, visible_plans
 from chiiki.store import parts
 from chiiki.store import plans as plan_service
-from chiiki.store.documents import plan_document
 from chiiki.store.errors import ConcurrentEditError, InvalidInputError, PermissionDeniedError, StoreError
 from chiiki.store.models import Plan
 from chiiki.web.charts import line_chart_svg
@@ -224,7 +223,7 @@ def plan_view(
 ) -> Response:  # fmt: skip
     """The plan's page; ``extra`` reaches the template (``edit_form`` and ``conflict`` after a
     refused overview save)."""
-    doc = plan_document(db, plan.id)
+    doc = plan_document_for(db, plan.id, principal, min_cell=state.web.min_cell_firms)
     editable = bool(workflow.can_edit(principal, plan))
     reviews = bool(workflow.reviews(principal, plan))
     pick, pick_note = [], None
@@ -386,12 +385,9 @@ async def plan_firms(request: Request, principal: PageUser, state: State, db: Db
         pl.col("score").fill_null(0.0), selected=pl.lit(True),
         reasons=pl.concat_list(pl.format("画面で選定（{}年度のスコア表）", pl.lit(fy.year))),
     )  # fmt: skip
+    ref = analytics_for(state, db, principal).ref
     parts.set_priority_firms(
-        db,
-        plan_id,
-        scores,
-        actor=principal,
-        score_run=f"web {fy.year}年度 {analytics_for(state, db, principal).ref.label}",
+        db, plan_id, scores, actor=principal, score_run=f"web {fy.year}年度 {ref.label}", dataset_id=ref.id
     )
     return _back(request, plan_id, f"重点支援企業を {picked.height} 社登録しました。", "#firms")
 
@@ -443,7 +439,9 @@ def plan_kpis_from_data(
     _plan(db, principal, plan_id)
     analytics = analytics_for(state, db, principal)
     fy = _latest(state, db, principal)
-    kpis = parts.set_kpis_from_data(db, plan_id, analytics.dataset(), actor=principal, fiscal_year=fy.year)
+    kpis = parts.set_kpis_from_data(
+        db, plan_id, analytics.dataset(), actor=principal, fiscal_year=fy.year, dataset_id=analytics.ref.id
+    )
     plan_service.refresh_requirements(db, plan_id, actor=principal)
     return _back(
         request,
@@ -504,9 +502,9 @@ def _latest(state, db, principal: Principal):  # noqa: ANN001, ANN202
 
 
 @router.get("/plans/{plan_id}/export.xlsx")
-def plan_export(principal: PageUser, db: Db, plan_id: int) -> Response:
+def plan_export(principal: PageUser, state: State, db: Db, plan_id: int) -> Response:
     _plan(db, principal, plan_id)
-    doc = plan_document(db, plan_id)
+    doc = plan_document_for(db, plan_id, principal, min_cell=state.web.min_cell_firms)
     with tempfile.TemporaryDirectory() as tmp:
         path = write_plan_xlsx(doc, Path(tmp) / "plan.xlsx")
         content = path.read_bytes()

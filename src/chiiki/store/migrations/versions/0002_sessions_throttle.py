@@ -1,4 +1,5 @@
-"""server-side sessions and API tokens, shared login throttling (issue #10 §3, §8)
+"""server-side sessions and API tokens, shared login throttling (issue #10 §3, §8); the data-set
+version behind each priority firm and KPI baseline (issue #10 §1, issue #11 §3)
 
 Revision ID: 0002
 Revises: 0001
@@ -14,6 +15,9 @@ revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+PINNED = ("priority_firms", "kpis")
+"""Tables whose rows record the firm data-set version they came from."""
 
 
 def upgrade() -> None:
@@ -45,9 +49,19 @@ def upgrade() -> None:
         sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttle")),
     )
+    for table in PINNED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("dataset_id", sa.Integer(), nullable=True))
+            batch_op.create_foreign_key(
+                batch_op.f(f"fk_{table}_dataset_id_datasets"), "datasets", ["dataset_id"], ["id"]
+            )
 
 
 def downgrade() -> None:
+    for table in PINNED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_constraint(batch_op.f(f"fk_{table}_dataset_id_datasets"), type_="foreignkey")
+            batch_op.drop_column("dataset_id")
     op.drop_table("login_throttle")
     with op.batch_alter_table("auth_sessions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auth_sessions_expires_at"))
