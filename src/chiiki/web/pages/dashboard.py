@@ -3,13 +3,17 @@ region first (issue #7 §2). Aggregates only, so every role sees the whole map."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import func, select
 
 from chiiki.http.deps import Db, PageUser, State
+from chiiki.industry.disclosure import suppressed_cells
 from chiiki.reference import prefecture_names
+from chiiki.services.access import may_see_firm_figures
 from chiiki.services.datasets import analytics_for
 from chiiki.store.models import Plan
 from chiiki.web.charts import tile_map_svg
@@ -18,11 +22,17 @@ from chiiki.web.pages.common import render
 
 router = APIRouter(include_in_schema=False)
 
+VISIBLE_COUNT = 10**9
+"""A prefecture the reader may see in full: never suppressed, chosen as a complement only last."""
 STATE_ORDER = ("draft", "returned", "submitted", "under_review", "approved", "monitoring", "closed")
 
 
-def prefecture_summary(firms: pl.DataFrame | None) -> pl.DataFrame:
-    """Firms, sales and employees per prefecture (aggregates, SPEC §0)."""
+def prefecture_summary(
+    firms: pl.DataFrame | None, *, visible: Callable[[str], bool] = lambda _: True, min_count: int = 3
+) -> pl.DataFrame:
+    """Firms, sales and employees per prefecture (aggregates, SPEC §0). Sums over fewer than
+    ``min_count`` firms of a prefecture whose firm data the reader may not see (``visible``) are
+    suppressed, with a complement when one alone would follow from the others (SPEC §0.1)."""
     if firms is None:
         return pl.DataFrame(
             schema={
@@ -32,9 +42,19 @@ def prefecture_summary(firms: pl.DataFrame | None) -> pl.DataFrame:
                 "employees": pl.Int64,
             }
         )
-    return firms.group_by("prefecture_code").agg(
+    out = firms.group_by("prefecture_code").agg(
         pl.len().alias("n_firms"), pl.col("sales").sum(), pl.col("employees").sum()
     )
+    counts = out.select(
+        pl.col("prefecture_code").alias("region_code"), pl.lit("all").alias("industry_code"),
+        pl.when(pl.col("prefecture_code").map_elements(visible, return_dtype=pl.Boolean))
+        .then(pl.lit(VISIBLE_COUNT)).otherwise(pl.col("n_firms")).alias("count"),
+    )  # fmt: skip
+    hidden = suppressed_cells(counts, min_count=min_count)["region_code"]
+    mask = pl.col("prefecture_code").is_in(hidden.implode())
+    return out.with_columns(
+        pl.when(mask).then(None).otherwise(pl.col(c)).alias(c) for c in ("sales", "employees")
+    ).with_columns(suppressed=mask)
 
 
 @router.get("/")
@@ -60,7 +80,12 @@ def dashboard(request: Request, principal: PageUser, state: State, db: Db) -> Re
             firm_year = analytics.firm_year()
         except LookupError:
             firm_year = None
-    summary = prefecture_summary(firm_year.firms if firm_year else None)
+    dataset = analytics.ref.name if analytics.ref else ""
+    summary = prefecture_summary(
+        firm_year.firms if firm_year else None,
+        visible=lambda pref: may_see_firm_figures(principal, dataset, pref),
+        min_count=state.web.min_cell_firms,
+    )
     stats = {r["prefecture_code"]: r for r in summary.iter_rows(named=True)}
     home = principal.home_prefecture
     own = principal.firm_prefectures() or (frozenset({home}) if home else frozenset())
