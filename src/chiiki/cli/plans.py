@@ -48,6 +48,12 @@ def _document(session, plan_id: int, reader: str | None) -> dict:  # noqa: ANN00
         if user is None or not user.is_active:
             raise fail(f"利用者「{reader}」はいないか、利用停止中です（chiiki admin で確認してください）。")
         principal = principal_of(user)
+        from chiiki.plans.workflow import can_view
+        from chiiki.store.plans import get_plan
+
+        decision = can_view(principal, get_plan(session, plan_id))
+        if not decision:
+            raise fail(decision.reason)
     return plan_document_for(session, plan_id, principal, min_cell=load_web_settings().min_cell_firms)
 
 
