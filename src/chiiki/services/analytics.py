@@ -1,13 +1,12 @@
-"""The web shell's cache of analyses of the current firm data set.
+"""The analyses of the data sets a process serves, as pages and the API read them.
 
-A planner's pages and the API read the same few tables many times; computing connector and hub
-degrees (SPEC §3.1) over a national data set takes seconds, filtering a computed table takes
-milliseconds. So each (data set, year) is computed once per process by the core functions of
-:mod:`chiiki.firms` and kept; every request afterwards filters, sorts and slices Polars frames.
+Computing connector and hub degrees (SPEC §3.1) and scores over a national data set takes seconds;
+filtering a computed table takes milliseconds. The computing happens once per data-set version, for
+all processes (:mod:`chiiki.services.analysis_files`); here each process memory-maps the result and
+keeps per-prefecture slices, so every request filters, sorts and slices Polars frames.
 
-Nothing here reimplements an indicator: it calls the core and joins the result to the firm
-attributes that pages filter on. The only numbers made here are display aids: the top-p % cut
-values drawn as lines on the scatter plot.
+Nothing here reimplements an indicator. The only numbers made here are display aids: the top-p %
+cut values drawn as lines on the scatter plot.
 """
 
 from __future__ import annotations
@@ -22,9 +21,18 @@ from pathlib import Path
 import polars as pl
 
 from chiiki.data import Dataset, read_dataset
-from chiiki.firms.connector_hub import degrees_from_network
-from chiiki.firms.network import YearNetwork, build_network
-from chiiki.firms.scores import DEFAULT_WEIGHTS, INDICATOR_LABELS, INDICATORS, priority_scores
+from chiiki.firms.scores import DEFAULT_WEIGHTS, INDICATOR_LABELS, INDICATORS
+from chiiki.services.analysis_files import (
+    build_analyses,
+    load_firms,
+    load_industry,
+    load_links,
+    read_manifest,
+)
+
+NO_DATA = (
+    "企業データが登録されていません。「データ」ページからアップロードするか、管理者に登録を依頼してください。"
+)
 
 RANKING_SORTS = {
     "connector_degree": "コネクター度",
@@ -96,13 +104,14 @@ class FirmYear:
 
 @dataclass(eq=False)
 class Analytics:
-    """Per-process cache of one data set's analyses by year. Thread-safe; compute happens once."""
+    """One data-set version's analyses in this process, by year. Thread-safe; built once per
+    version for every process, mapped once per process."""
 
     ref: DatasetRef | None = None
     _dataset: Dataset | None = None
     _years: dict[int, FirmYear] = field(default_factory=dict)
     _links: dict[int, tuple[pl.DataFrame, pl.DataFrame]] = field(default_factory=dict)
-    _year_list: list[int] | None = None
+    _manifest: dict | None = None
     _lock: threading.RLock = field(default_factory=threading.RLock)
     industry: IndustryCache = field(init=False)
     """Region × industry matrix and IO tables of this data set."""
@@ -118,19 +127,23 @@ class Analytics:
         with self._lock:
             if self._dataset is None:
                 if self.ref is None:
-                    raise LookupError(
-                        "企業データが登録されていません。「データ」ページからアップロードするか、"
-                        "管理者に登録を依頼してください。"
-                    )
+                    raise LookupError(NO_DATA)
                 self._dataset = read_dataset(self.ref.path)
             return self._dataset
 
-    def years(self) -> list[int]:
-        """Fiscal years of the data set (computed once; every request asks)."""
+    def built(self) -> dict:
+        """The manifest of this version's analyses, building them first if no process has
+        (:mod:`chiiki.services.analysis_files`)."""
         with self._lock:
-            if self._year_list is None:
-                self._year_list = self.dataset().years
-            return self._year_list
+            if self._manifest is None:
+                if self.ref is None:
+                    raise LookupError(NO_DATA)
+                self._manifest = read_manifest(self.ref.path) or build_analyses(self.ref.path)
+            return self._manifest
+
+    def years(self) -> list[int]:
+        """Fiscal years of the data set (every request asks)."""
+        return sorted(int(y) for y in self.built()["years"])
 
     def resolve_year(self, year: int | None) -> int:
         years = self.years()
@@ -143,44 +156,23 @@ class Analytics:
         return year
 
     def firm_year(self, year: int | None = None) -> FirmYear:
+        """The year's firm indicators, memory-mapped from the version's analyses."""
         y = self.resolve_year(year)
         with self._lock:
             if y not in self._years:
-                self._years[y] = self._compute(y)
+                info = self.built()["years"][str(y)]
+                firms = load_firms(self.ref.path, y)
+                by_region = {code: firms.slice(start, n) for code, (start, n) in info["regions"].items()}
+                self._years[y] = FirmYear(y, firms, tuple(info["notes"]), info["uses_estimated"], by_region)
             return self._years[y]
-
-    def _compute(self, year: int) -> FirmYear:
-        ds = self.dataset()
-        net = build_network(ds.companies, ds.transactions, year=year, level="prefecture")
-        res = degrees_from_network(net, level="prefecture")  # one network for the degrees and the score
-        attrs = ds.companies.filter(pl.col("fiscal_year") == year).select(
-            "company_id", "corporate_number", "prefecture_code", "municipality_code", "jsic_code",
-            "sales", "operating_profit", "employees", "payroll",
-        )  # fmt: skip
-        firms = res.firms.join(attrs, on="company_id", how="left")
-        firms = _with_score(ds, firms, net).rechunk()
-        by_region = {
-            k[0]: v for k, v in firms.partition_by("region_code", as_dict=True).items() if k[0] is not None
-        }
-        return FirmYear(year, firms, tuple(res.notes), res.uses_estimated, by_region)
 
     def links(self, year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
         """The year's transactions sorted by supplier and by customer (for fast lookups)."""
         with self._lock:
             if year not in self._links:
-                t = self.dataset().transactions.filter(pl.col("fiscal_year") == year)
-                self._links[year] = (t.sort("supplier_id"), t.sort("customer_id"))
+                self.built()
+                self._links[year] = load_links(self.ref.path, year)
             return self._links[year]
-
-
-def _with_score(ds: Dataset, firms: pl.DataFrame, net: YearNetwork) -> pl.DataFrame:
-    """Join the priority-company score of SPEC §3.2 — every indicator's raw value and 偏差値 besides
-    the degrees already there, the composite ``score`` and its rank — for the firm page's breakdown."""
-    result = priority_scores(ds.companies, ds.transactions, year=net.year, network=net)
-    extra = [c for k in INDICATORS for c in (k, f"{k}_score") if c not in firms.columns]
-    return firms.join(
-        result.firms.select("company_id", *extra, "score", "score_rank"), on="company_id", how="left"
-    )
 
 
 def top_share_cuts(firms: pl.DataFrame, *, top_percent: float) -> tuple[float | None, float | None]:
@@ -325,11 +317,10 @@ class IndustryCache:
         return self._memo
 
     def matrix(self) -> pl.DataFrame:
-        from chiiki.industry import matrix_from_firms  # noqa: PLC0415 - heavy import on first use
-
         with self._lock:
             if self._matrix is None:
-                self._matrix = matrix_from_firms(self.analytics.dataset(), region="prefecture")
+                self.analytics.built()
+                self._matrix = load_industry(self.analytics.ref.path)
             return self._matrix
 
     def io_table(self, prefecture: str, *, path: Path | None = None):  # noqa: ANN201
