@@ -44,6 +44,7 @@ PLAN_STATES = ("draft", "submitted", "under_review", "approved", "returned", "mo
 REQUIREMENT_STATUSES = ("pending", "met", "not_met", "not_applicable")
 KPI_VALUE_KINDS = ("target", "actual")
 AUTH_KINDS = ("web", "api")
+JOB_STATES = ("queued", "running", "succeeded", "failed")
 
 
 def utcnow() -> datetime:
@@ -116,6 +117,27 @@ class LoginThrottle(Base):
     first_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Job(Base):
+    """A piece of long work (an import and its analyses, a large export) and how far it got (issue
+    #15 §2). The row is the truth every process and the pages read; a queue only says who runs it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (CheckConstraint(_in("state", JOB_STATES), name="state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+    state: Mapped[str] = mapped_column(String(20), nullable=False, default="queued", index=True)
+    progress: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    message: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditLog(Base):
@@ -412,6 +434,7 @@ __all__ = [
     "CandidateProject",
     "DatasetVersion",
     "Kpi",
+    "Job",
     "KpiValue",
     "LoginThrottle",
     "Plan",

@@ -1,5 +1,6 @@
 """server-side sessions and API tokens, shared login throttling (issue #10 §3, §8); the data-set
-version behind each priority firm and KPI baseline (issue #10 §1, issue #11 §3)
+version behind each priority firm and KPI baseline (issue #10 §1, issue #11 §3); background jobs
+(issue #15 §2)
 
 Revision ID: 0002
 Revises: 0001
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+JSON_TYPE = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 PINNED = ("priority_firms", "kpis")
 """Tables whose rows record the firm data-set version they came from."""
@@ -49,6 +53,27 @@ def upgrade() -> None:
         sa.Column("blocked_until", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_login_throttle")),
     )
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("params", JSON_TYPE, nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("progress", sa.Float(), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("result", JSON_TYPE, nullable=True),
+        sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("heartbeat_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "state IN ('queued', 'running', 'succeeded', 'failed')", name=op.f("ck_jobs_state")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+    )
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_jobs_state"), ["state"], unique=False)
     for table in PINNED:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("dataset_id", sa.Integer(), nullable=True))
@@ -58,6 +83,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_jobs_state"))
+    op.drop_table("jobs")
     for table in PINNED:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_constraint(batch_op.f(f"fk_{table}_dataset_id_datasets"), type_="foreignkey")
