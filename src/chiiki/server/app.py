@@ -21,10 +21,12 @@ from chiiki.http.headers import SecurityHeadersMiddleware
 from chiiki.http.openapi import install_api_docs, install_openapi
 from chiiki.http.text_guard import reject_unstorable_text
 from chiiki.services.analytics import AnalyticsRegistry
+from chiiki.services.jobs import make_runner
 from chiiki.services.settings import WebSettings, load_web_settings
 from chiiki.services.state import AppState
 from chiiki.services.throttle import LoginLimiter
 from chiiki.store.engine import create_engine_from_settings, make_session_factory, read_only
+from chiiki.store.migrate import is_up_to_date
 from chiiki.store.settings import StoreSettings, get_settings
 from chiiki.web.pages import build_pages_router
 
@@ -80,6 +82,9 @@ def create_app(
         settings, pool_size=WEB_POOL_SIZE, max_overflow=WEB_POOL_SIZE
     )
     templates = make_templates()
+    runner = make_runner(engine, settings.resolved_database_url, web.job_queue)
+    if is_up_to_date(engine):  # an unmigrated store serves nothing (see /readyz) and has no jobs
+        runner.recover()
     app = FastAPI(
         title="Chiiki Mirai API（地域未来）",
         version=__version__,
@@ -101,6 +106,7 @@ def create_app(
         sessions=make_session_factory(engine),
         read_sessions=make_session_factory(read_only(engine)),
         limiter=LoginLimiter(web),
+        runner=runner,
         analytics=AnalyticsRegistry(),
     )
     app.add_middleware(

@@ -62,6 +62,11 @@ class WebSettings(BaseSettings):
     name the client's address in ``X-Forwarded-For``."""
     page_size: int = 50
     max_upload_mb: int = 200
+    upload_wait_s: float = 30.0
+    """How long an upload's request waits for its job before showing the job's progress instead."""
+    job_queue: Literal["auto", "inprocess", "procrastinate"] = "auto"
+    """``CHIIKI_JOB_QUEUE``: who runs background jobs. ``auto``: procrastinate workers (``chiiki
+    worker``) when the store is PostgreSQL, a thread of the web process otherwise."""
     min_cell_firms: int = 3
     """Aggregates shown to users not entitled to the firm-level data beneath them cover at least
     this many firms (SPEC §0.1); smaller cells are suppressed."""

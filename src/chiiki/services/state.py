@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from chiiki.services.analytics import AnalyticsRegistry
+from chiiki.services.jobs import Runner
 from chiiki.services.settings import WebSettings
 from chiiki.services.throttle import LoginLimiter
 from chiiki.store.settings import StoreSettings
@@ -27,5 +28,7 @@ class AppState:
     read_sessions: sessionmaker[Session]
     """Sessions for work that only reads (:func:`chiiki.store.engine.read_only`)."""
     limiter: LoginLimiter
+    runner: Runner
+    """Who runs background jobs (:mod:`chiiki.services.jobs`)."""
     analytics: AnalyticsRegistry
     """Analyses of the data sets in use (:class:`chiiki.services.analytics.AnalyticsRegistry`)."""

@@ -46,7 +46,18 @@ def list_datasets(principal: ApiUser, db: Db) -> list[dict]:
     return dataset_versions(db, principal)
 
 
-@router.post("", response_model=ImportOut, status_code=201, responses={422: {"model": ImportOut}})
+class JobStartedOut(BaseModel):
+    job_id: int
+    detail: str
+    status_url: str
+
+
+@router.post(
+    "",
+    response_model=ImportOut,
+    status_code=201,
+    responses={422: {"model": ImportOut}, 202: {"model": JobStartedOut}},
+)
 def create_dataset(
     principal: ApiUser,
     state: State,
@@ -54,12 +65,20 @@ def create_dataset(
     companies: Annotated[UploadFile, File(description="企業の表（CSV / Excel / Parquet）")],
     transactions: Annotated[UploadFile, File(description="取引の表（CSV / Excel / Parquet）")],
 ) -> JSONResponse:
-    """企業・取引の表をアップロードし、検証してエラーがなければ新しい版として取り込みます（全件か無か）。"""
+    """企業・取引の表をアップロードし、検証してエラーがなければ新しい版として取り込みます（全件か無か）。
+
+    時間のかかる取り込みは 202 と処理 ID を返します。状況は GET /api/v1/jobs/{job_id} で確認できます。"""
     require_role(principal, "admin", "prefecture", action="データの取り込み")
     try:
-        outcome = upload_dataset(state, db, principal, companies=companies, transactions=transactions)
+        job_id, outcome = upload_dataset(state, db, principal, companies=companies, transactions=transactions)
     except UploadError as exc:
         raise HTTPException(422, str(exc)) from exc
+    if outcome is None:
+        started = JobStartedOut(
+            job_id=job_id, detail="取り込みを続けています。状況は status_url で確認できます。",
+            status_url=f"/api/v1/jobs/{job_id}",
+        )  # fmt: skip
+        return JSONResponse(started.model_dump(), status_code=202)
     detail = (
         f"取り込みました（版 {outcome.version}）。{outcome.summary}"
         if outcome.ok

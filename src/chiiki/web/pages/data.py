@@ -6,25 +6,42 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from chiiki.http.deps import Csrf, Db, PageUser, State
 from chiiki.services.access import dataset_names, require_role
 from chiiki.services.datasets import dataset_label, dataset_versions
-from chiiki.services.uploads import UploadError, upload_dataset
-from chiiki.web.pages.common import render
+from chiiki.services.jobs_view import job_for
+from chiiki.services.uploads import UploadError, outcome_of, upload_dataset
+from chiiki.web.pages.common import redirect, render
 
 router = APIRouter(include_in_schema=False)
 
 SEVERITY_LABELS = {"error": "エラー", "warning": "警告"}
 
 
-@router.get("/data")
-def data_page(request: Request, principal: PageUser, state: State, db: Db) -> Response:
+def _page(request: Request, principal, state, db, *, outcome=None, error=None, status_code=200) -> Response:  # noqa: ANN001
     return render(
-        request, "data.html", principal, nav="data", versions=dataset_versions(db, principal), dataset_labels=[dataset_label(n) for n in dataset_names(principal)],
-        max_mb=state.web.max_upload_mb, outcome=None,
+        request, "data.html", principal, nav="data", versions=dataset_versions(db, principal),
+        dataset_labels=[dataset_label(n) for n in dataset_names(principal)], max_mb=state.web.max_upload_mb,
+        outcome=outcome, error=error, problems=outcome.problems.to_dicts() if outcome else [],
+        severity_labels=SEVERITY_LABELS, status_code=status_code,
     )  # fmt: skip
+
+
+@router.get("/data")
+def data_page(
+    request: Request, principal: PageUser, state: State, db: Db, job: int | None = None
+) -> Response:
+    """The data page; with ``job``, the report of that finished upload (its uploader only)."""
+    if job is None:
+        return _page(request, principal, state, db)
+    try:
+        outcome = outcome_of(job_for(db, principal, job, finished=False))
+    except UploadError as exc:
+        return _page(request, principal, state, db, error=str(exc), status_code=422)
+    return _page(request, principal, state, db, outcome=outcome, status_code=200 if outcome.ok else 422)
 
 
 @router.post("/data/upload", dependencies=[Csrf])
@@ -32,22 +49,25 @@ async def data_upload(request: Request, principal: PageUser, state: State, db: D
     require_role(principal, "admin", "prefecture", action="データの取り込み")
     form = await request.form()
     companies, transactions = form.get("companies"), form.get("transactions")
-    error = None
-    outcome = None
     if (
         not isinstance(companies, UploadFile)
         or not isinstance(transactions, UploadFile)
         or not (companies.filename and transactions.filename)
     ):
-        error = "企業の表と取引の表の両方のファイルを選んでください。"
-    else:
-        try:
-            outcome = upload_dataset(state, db, principal, companies=companies, transactions=transactions)
-        except UploadError as exc:
-            error = str(exc)
-    status = 200 if outcome is not None and outcome.ok else 422
-    return render(
-        request, "data.html", principal, nav="data", versions=dataset_versions(db, principal), dataset_labels=[dataset_label(n) for n in dataset_names(principal)], max_mb=state.web.max_upload_mb,
-        outcome=outcome, error=error, problems=outcome.problems.to_dicts() if outcome else [],
-        severity_labels=SEVERITY_LABELS, status_code=status,
-    )  # fmt: skip
+        return _page(
+            request,
+            principal,
+            state,
+            db,
+            error="企業の表と取引の表の両方のファイルを選んでください。",
+            status_code=422,
+        )
+    try:
+        job_id, outcome = await run_in_threadpool(  # it waits for the job: never on the event loop
+            upload_dataset, state, db, principal, companies=companies, transactions=transactions
+        )
+    except UploadError as exc:
+        return _page(request, principal, state, db, error=str(exc), status_code=422)
+    if outcome is None:  # still running: follow its progress
+        return redirect(f"/jobs/{job_id}")
+    return _page(request, principal, state, db, outcome=outcome, status_code=200 if outcome.ok else 422)

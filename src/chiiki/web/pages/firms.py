@@ -4,7 +4,6 @@ paginated ranking, and a firm's page with its in-region suppliers, out-of-region
 
 from __future__ import annotations
 
-import io
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -12,31 +11,22 @@ import polars as pl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from chiiki.data.writers import write_xlsx
 from chiiki.http.deps import Db, PageUser, State
 from chiiki.reference import municipalities
 from chiiki.services.access import AccessDeniedError, require_firm_scope
 from chiiki.services.analytics import (
     RANKING_SORTS,
     FirmYear,
-    filter_firms,
     firm_detail,
     score_breakdown,
     top_share_cuts,
 )
 from chiiki.services.datasets import analytics_for
+from chiiki.services.exports import INLINE_ROWS, XLSX, ranking_table, ranking_xlsx, start_ranking_export
 from chiiki.web.charts import point_map_svg, scatter_log_svg
-from chiiki.web.pages.common import render
+from chiiki.web.pages.common import redirect, render
 
 router = APIRouter(include_in_schema=False)
-
-EXPORT_COLUMNS = {
-    "company_id": "企業ID", "name": "企業名", "municipality_code": "市区町村コード", "jsic_code": "産業分類（中分類）",
-    "sales": "売上高（千円）", "employees": "従業者数", "out_sales": "域外販売額（千円）", "in_purchases": "域内仕入額（千円）",
-    "connector_degree": "コネクター度", "hub_degree": "ハブ度", "connector_rank": "コネクター度順位", "hub_rank": "ハブ度順位",
-    "score": "総合スコア",
-}  # fmt: skip
-
 
 MAX_POINTS = 3000
 """Points drawn on the scatter: every top-p % firm first, then the largest by connector + hub degree."""
@@ -137,17 +127,18 @@ def ranking(
     filters = {"jsic_code": jsic or None, "query": q or None,
                "connector_hub_top_percent": top if only_top else None}  # fmt: skip
     if export == "xlsx":
-        ordered = filter_firms(region, **filters).sort(sort, descending=order == "desc", nulls_last=True)
-        table = ordered.select([c for c in EXPORT_COLUMNS if c in ordered.columns]).rename(
-            EXPORT_COLUMNS, strict=False
-        )
-        buf = io.BytesIO()
-        write_xlsx({"コネクター度・ハブ度": table}, buf)
+        filename = f"connector_hub_{pref}_{fy.year}.xlsx"
+        if region.height > INLINE_ROWS:  # a large export runs as a job; its page offers the download
+            job_id = start_ranking_export(
+                state, db, principal, version_path=analytics.ref.path, year=fy.year, pref=pref, filters=filters,
+                sort=sort, descending=order == "desc", filename=filename,
+            )  # fmt: skip
+            return redirect(f"/jobs/{job_id}")
+        table = ranking_table(region, filters=filters, sort=sort, descending=order == "desc")
         return Response(
-            buf.getvalue(),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="connector_hub_{pref}_{fy.year}.xlsx"'},
-        )
+            ranking_xlsx(table), media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )  # fmt: skip
     per_page = state.web.page_size
     rows, total = fy.ranking_page(
         pref, sort=sort, descending=order == "desc", page=page, per_page=per_page, **filters
