@@ -34,6 +34,10 @@ def upgrade() -> None:
         revision = run_upgrade(engine)
         with session_scope(engine) as session:
             sync_support_measures(session, actor="system")
+        if engine.dialect.name == "postgresql":  # the job queue's own tables (procrastinate)
+            from chiiki.services.queue import conninfo_of, ensure_queue_schema, queue_app
+
+            ensure_queue_schema(engine, queue_app(conninfo_of(settings.resolved_database_url)))
     except SQLAlchemyError as exc:
         raise fail(
             f"データベース {url} を更新できません（{exc.__class__.__name__}: {str(exc).splitlines()[0]}）。"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chiiki.cli import admin, serve
+from chiiki.cli import admin, serve, worker
 from chiiki.cli import data as data_cli
 from chiiki.cli import db as db_cli
 from chiiki.cli import demo as demo_cli
@@ -34,6 +34,7 @@ data_cli.register(app)
 app.command("demo")(demo_cli.demo)
 app.add_typer(admin.app, name="admin")
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 
 
 if __name__ == "__main__":
