@@ -261,7 +261,10 @@ def connector_hub_cmd(
             frame = result.firms
             if roles:
                 frame = frame.join(
-                    roles_from_network(net), on="company_id", how="left", maintain_order="left"
+                    roles_from_network(net).drop("uses_estimated"),  # the degrees' flag is the same
+                    on="company_id",
+                    how="left",
+                    maintain_order="left",
                 )
         if region is not None:
             if region not in set(result.regions.get_column("region_code").to_list()):

@@ -137,6 +137,17 @@ class YearNetwork:
         return (rs == rc) & (rs >= 0)
 
     @cached_property
+    def firm_uses_estimated(self) -> np.ndarray:
+        """bool per firm: at least one of its used links (sales or purchases) has an estimated amount."""
+        est = self.estimated
+        if not est.any():
+            return np.zeros(self.n_firms, dtype=bool)
+        n = self.n_firms
+        return (
+            np.bincount(self.supplier[est], minlength=n) + np.bincount(self.customer[est], minlength=n)
+        ) > 0
+
+    @cached_property
     def id_order(self) -> np.ndarray:
         """Per firm, a key that sorts like ``company_id`` (ties impossible: ids are unique)."""
         if self.id_key is not None:
