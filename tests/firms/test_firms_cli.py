@@ -101,3 +101,25 @@ def test_cli_same_output_with_and_without_stored_codes(toy_dir, tmp_path, args):
         assert res.exit_code == 0, res.output
         outputs.append(pl.read_parquet(out))
     assert outputs[0].equals(outputs[1])
+
+
+def test_cli_estimate_refuses_to_write_an_unconverged_ras(tmp_path):
+    from firms_helpers import make_companies, make_links
+
+    from chiiki.data.contract import Dataset
+    from chiiki.data.readers import read_manifest
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    companies = make_companies([("s", "07", 100), ("c", "07", 1000)])
+    write_dataset(Dataset(companies, make_links([("s", "c", None)])), src)
+    purchases = tmp_path / "p.csv"
+    purchases.write_text("company_id,fiscal_year,purchases\nc,2024,500\n", "utf-8")
+    args = ["firms", "estimate-amounts", str(src), "--out", str(out), "--ras", "--purchases", str(purchases)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "収束しなかったため書き出しませんでした" in res.output
+    assert not out.exists()
+    res = runner.invoke(app, [*args, "--allow-unconverged"])
+    assert res.exit_code == 0, res.output
+    assert "警告" in res.output
+    info = read_manifest(out)["estimated_amounts"]
+    assert info["ras_converged"] is False and info["ras_max_residual"] == pytest.approx(0.8)

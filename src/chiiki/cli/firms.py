@@ -410,12 +410,21 @@ def estimate_amounts_cmd(
         Path | None,
         typer.Option("--purchases", help="仕入総額のCSV（company_id,fiscal_year,purchases）。RAS用"),
     ] = None,
+    allow_unconverged: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unconverged",
+            help="RAS法が収束しなくても書き出す（マニフェストに ras_converged=false を記録）",
+        ),
+    ] = False,
 ) -> None:
     """欠損している取引額を推計して補完します（SPEC §3.3）。
 
     取引額 = s × 販売側の売上高 × 販売先の売上高^β ÷ Σ（販売先の売上高^β）。
     推計した取引には amount_estimated = true を付け、
     推計値を使った分析結果にはその旨を表示します。出力フォルダはそのまま他のコマンドで読めます。
+    --ras で RAS 法が収束しないときは書き出しません（--allow-unconverged で、印を付けて書き出せます）。
+    各方法の誤差は docs/firms.md を参照してください。
     """
 
     def work() -> None:
@@ -432,15 +441,26 @@ def estimate_amounts_cmd(
             result = estimate_amounts(
                 ds.companies, ds.transactions, beta=beta, business_share=share, ras=ras, purchases=purch
             )
-            from chiiki.data.datasets import write_dataset
-
-            write_dataset(
-                Dataset(ds.companies, result.transactions),
-                out,
-                info={"estimated_amounts": {"beta": beta, "ras": ras, "source": str(directory)}},
+        rep = result.report
+        _notes(rep.notes)
+        print_frame(rep.to_frame(), title="取引額の推計")
+        if ras and not rep.ras_converged and not allow_unconverged:
+            raise FirmAnalysisError(
+                f"RAS 法が収束しなかったため書き出しませんでした（{out} は作成していません）。"
+                "収束しないまま書き出すには --allow-unconverged を指定してください。"
             )
-        _notes(result.report.notes)
-        print_frame(result.report.to_frame(), title="取引額の推計")
+        from chiiki.data.datasets import write_dataset
+
+        info = {"beta": beta, "ras": ras, "source": str(directory)}
+        if ras:
+            info |= {"ras_converged": rep.ras_converged, "ras_max_residual": rep.ras_max_residual}
+        with _spinner("書き出しています…"):
+            write_dataset(Dataset(ds.companies, result.transactions), out, info={"estimated_amounts": info})
+        if ras and not rep.ras_converged:
+            err_console.print(
+                "[bold yellow]警告:[/] RAS 法が収束していない推計値を書き出しました"
+                "（マニフェストの estimated_amounts.ras_converged = false）。結果は参考値にもなりません。"
+            )
         console.print(f"[bold green]書き出しました[/]: {out / MANIFEST}")
 
     _run(work)
