@@ -41,8 +41,10 @@ def _metrics(est: pl.DataFrame, truth: pl.DataFrame, companies: pl.DataFrame, ye
     e = j.get_column("est").cast(pl.Float64).fill_null(np.nan).to_numpy()
     ok = np.isfinite(e)
     log_ratio = np.log(np.maximum(e[ok], 0.5) / t[ok])
-    sold = j.filter(pl.col("est").is_not_null()).group_by("supplier_id").agg(
-        pl.col("est").sum(), pl.col("sales").first()
+    sold = (
+        j.filter(pl.col("est").is_not_null())
+        .group_by("supplier_id")
+        .agg(pl.col("est").sum(), pl.col("sales").first())
     )
     return {
         "wape": float(np.abs(e[ok] - t[ok]).sum() / t[ok].sum()),

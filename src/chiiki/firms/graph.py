@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
-from chiiki.firms.connector_hub import stable_order
 from chiiki.firms.network import YearNetwork
 
 
@@ -32,14 +32,16 @@ def gather_ranges(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _compressed(key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(indptr, order): ``order`` sorts the links by ``key`` (stable), ``indptr`` cuts it by node."""
+    """(indptr, order): ``order`` lists the links grouped by ``key`` (input order kept within a
+    node), ``indptr`` cuts it by node: the counting sort of SciPy's COO → CSR conversion, O(links)."""
     if key.size < 2 or bool(np.all(key[1:] >= key[:-1])):
         order = np.arange(key.size, dtype=np.int64)
-    else:
-        order = stable_order(key)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(key, minlength=n), out=indptr[1:])
-    return indptr, order
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(key, minlength=n), out=indptr[1:])
+        return indptr, order
+    ones = np.ones(key.size, dtype=np.int8)
+    m = sp.coo_matrix((ones, (key, np.arange(key.size))), shape=(n, key.size)).tocsr()
+    return m.indptr.astype(np.int64), m.indices
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +70,7 @@ class SupplyGraph:
 
 
 def supply_graph(net: YearNetwork) -> SupplyGraph:
-    """Build the :class:`SupplyGraph` of ``net`` (two stable radix sorts of the links; cache it with
+    """Build the :class:`SupplyGraph` of ``net`` (two counting sorts of the links; cache it with
     the network when several walks follow, as a page or API serving one year does)."""
     in_ptr, in_links = _compressed(net.customer, net.n_firms)
     out_ptr, out_links = _compressed(net.supplier, net.n_firms)
