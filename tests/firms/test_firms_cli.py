@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
 from chiiki.cli.main import app
 from chiiki.data.datasets import write_dataset
+from chiiki.firms import firm_ripple
 
 runner = CliRunner()
 
@@ -123,3 +126,68 @@ def test_cli_estimate_refuses_to_write_an_unconverged_ras(tmp_path):
     assert "警告" in res.output
     info = read_manifest(out)["estimated_amounts"]
     assert info["ras_converged"] is False and info["ras_max_residual"] == pytest.approx(0.8)
+
+
+def test_cli_ripple_takes_a_shock_file(toy_dir, toy, tmp_path):
+    shock = tmp_path / "shock.csv"
+    shock.write_text('company_id,delta\nA,100\nB,"1,000"\nA,50\n', "utf-8")
+    out = tmp_path / "r.json"
+    res = runner.invoke(app, ["firms", "ripple", str(toy_dir), "--shock", str(shock), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    rows = {r["company_id"]: r for r in json.loads(out.read_text("utf-8"))}
+    assert rows["A"]["direct"] == 150 and rows["B"]["direct"] == 1000  # A's two rows summed
+    assert rows["A"]["uses_estimated"] is False
+    expected = firm_ripple(toy.companies, toy.transactions, year=2024, firms=["A", "B"], delta=[150, 1000])
+    assert {k: v["total"] for k, v in rows.items()} == pytest.approx(
+        dict(expected.firms.select("company_id", "total").iter_rows())
+    )
+
+
+def test_cli_ripple_shock_file_errors_name_the_row(toy_dir, tmp_path):
+    shock = tmp_path / "shock.csv"
+    shock.write_text("company_id,delta\nA,100\nB,たくさん\n", "utf-8")
+    res = runner.invoke(app, ["firms", "ripple", str(toy_dir), "--shock", str(shock)])
+    assert res.exit_code == 2 and "3 行目、列 delta" in res.output and "たくさん" in res.output
+    shock.write_text("id,delta\nA,1\n", "utf-8")
+    res = runner.invoke(app, ["firms", "ripple", str(toy_dir), "--shock", str(shock)])
+    assert res.exit_code == 2 and "company_id" in res.output
+    res = runner.invoke(app, ["firms", "ripple", str(toy_dir), "--firm", "A", "--all", "--delta", "1"])
+    assert res.exit_code == 2 and "どれか1つ" in res.output
+
+
+def test_cli_ripple_whole_prefecture_and_nation(toy_dir, toy, tmp_path):
+    out = tmp_path / "r.parquet"
+    res = runner.invoke(
+        app, ["firms", "ripple", str(toy_dir), "--pref", "07", "--delta", "10", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    frame = pl.read_parquet(out)
+    assert set(frame.filter("is_shocked").get_column("company_id")) == {"A", "B", "C", "D"}
+    expected = firm_ripple(toy.companies, toy.transactions, year=2024, firms=list("ABCD"), delta=10)
+    assert frame.get_column("total").sum() == pytest.approx(expected.total)
+    res = runner.invoke(app, ["firms", "ripple", str(toy_dir), "--all", "--delta", "10", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert pl.read_parquet(out).filter("is_shocked").height == 8 and "全国の全 8 社" in res.output.replace(
+        "\n", ""
+    )
+
+
+def test_cli_dependence_table_and_csv(toy_dir, tmp_path):
+    res = runner.invoke(
+        app, ["firms", "dependence", str(toy_dir), "--company", "A", "--tiers", "2", "--delta", "100"]
+    )
+    assert res.exit_code == 0, res.output
+    text = res.output.replace("\n", "")
+    assert "2次までの仕入先 5 社（1次 3 社、2次 2 社）" in text and "商流圏" in text
+    out = tmp_path / "dep.csv"
+    res = runner.invoke(
+        app, ["firms", "dependence", str(toy_dir), "--company", "A", "--in-region", "--out", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    frame = pl.read_csv(out)
+    assert (
+        set(frame.get_column("company_id")) == {"B", "C", "D"}
+        and frame.get_column("delta_output").is_null().all()
+    )
+    res = runner.invoke(app, ["firms", "dependence", str(toy_dir), "--company", "ZZ"])
+    assert res.exit_code == 2 and "企業ID ZZ" in res.output

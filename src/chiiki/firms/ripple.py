@@ -29,17 +29,61 @@ from chiiki.firms.leontief import SpectralCheck, solve_leontief, spectral_check
 from chiiki.firms.network import ESTIMATED_NOTE, LinkReport, YearNetwork, build_network
 
 
-def _codes(net: YearNetwork, firms: Sequence[str]) -> np.ndarray:
+def _codes(net: YearNetwork, firms: Sequence[str] | pl.Series) -> np.ndarray:
     ids = net.firms.select("company_id").with_row_index("code")
-    want = pl.DataFrame({"company_id": list(firms)}, schema={"company_id": pl.Utf8})
+    want = pl.DataFrame({"company_id": pl.Series(firms, dtype=pl.Utf8)})
     found = want.join(ids, on="company_id", how="left", maintain_order="left")
-    unknown = found.filter(pl.col("code").is_null()).get_column("company_id").to_list()
-    if unknown:
+    unknown = found.filter(pl.col("code").is_null()).get_column("company_id")
+    if unknown.len():
+        more = f" ほか {unknown.len() - 5:,} 社" if unknown.len() > 5 else ""
         raise FirmAnalysisError(
-            f"{net.year}年度の企業データに企業ID {', '.join(unknown[:5])} がありません。"
+            f"{net.year}年度の企業データに企業ID {', '.join(unknown.head(5).to_list())}{more} がありません。"
             "企業IDと年度を確認してください。"
         )
     return found.get_column("code").cast(pl.Int64).to_numpy()
+
+
+def _firm_ids(firms: str | Sequence[str] | pl.Series) -> pl.Series:
+    if isinstance(firms, str):
+        return pl.Series([firms], dtype=pl.Utf8)
+    return firms if isinstance(firms, pl.Series) else pl.Series(list(firms), dtype=pl.Utf8)
+
+
+SHOCK_COLUMNS = ("company_id", "delta")
+
+
+def shock_from_frame(frame: pl.DataFrame, *, source: str = "需要増の表", first_row: int = 2) -> pl.DataFrame:
+    """A shock table ``company_id, delta`` (Δ in 千円 per firm) checked and typed, for
+    :func:`firm_ripple`. ``first_row``: the row number a person sees for the first data row (2 below
+    a header line, 1 in Parquet), used in the Japanese errors, which name the file, row, column and
+    value. A firm on several rows gets the sum of its Δ."""
+    missing = [c for c in SHOCK_COLUMNS if c not in frame.columns]
+    if missing:
+        raise FirmAnalysisError(
+            f"{source}: 列 {', '.join(missing)} がありません。1行目を company_id,delta にしてください"
+            "（delta は各企業の生産の増加額、千円）。"
+        )
+    if frame.height == 0:
+        raise FirmAnalysisError(f"{source}: 企業の行がありません。")
+    ids = frame.get_column("company_id").cast(pl.Utf8).str.strip_chars()
+    raw = frame.get_column("delta")
+    delta = (
+        raw.cast(pl.Utf8).str.strip_chars().str.replace_all(",", "") if raw.dtype == pl.Utf8 else raw
+    ).cast(pl.Float64, strict=False)
+    bad_id = ids.is_null() | (ids == "")
+    bad_delta = delta.is_null() | ~delta.is_finite().fill_null(False)
+    for bad, column, what in ((bad_id, "company_id", "企業ID"), (bad_delta, "delta", "数値（千円）")):
+        if bad.any():
+            row = int(bad.arg_max())
+            raise FirmAnalysisError(
+                f"{source}: {row + first_row} 行目、列 {column} の値 {frame.get_column(column)[row]!r} が不正です。"
+                f"{what}を入れてください。"
+            )
+    return (
+        pl.DataFrame({"company_id": ids, "delta": delta})
+        .group_by("company_id", maintain_order=True)
+        .agg(pl.col("delta").sum())
+    )
 
 
 @dataclass(frozen=True)
@@ -63,7 +107,7 @@ def in_region_transaction_value(
     transactions: pl.DataFrame,
     *,
     year: int,
-    firms: str | Sequence[str],
+    firms: str | Sequence[str] | pl.Series,
     level: str = "prefecture",
     regions: pl.DataFrame | None = None,
 ) -> InRegionValue:
@@ -75,9 +119,8 @@ def in_region_transaction_value(
     >>> v.firms.select("company_id", "in_region_value").rows(), v.total
     ([('A', 50), ('B', 40)], 60)
     """
-    ids = [firms] if isinstance(firms, str) else list(firms)
     net = build_network(companies, transactions, year=year, level=level, regions=regions)
-    codes = _codes(net, ids)
+    codes = _codes(net, _firm_ids(firms))
     inside = net.in_region
     s, c, a = net.supplier[inside], net.customer[inside], net.amount[inside]
     est = net.estimated[inside]
@@ -129,7 +172,7 @@ def firm_ripple(
     transactions: pl.DataFrame,
     *,
     year: int,
-    firms: str | Sequence[str],
+    firms: str | Sequence[str] | pl.Series,
     delta: float | Sequence[float] | np.ndarray,
     level: str = "prefecture",
     regions: pl.DataFrame | None = None,
@@ -138,7 +181,8 @@ def firm_ripple(
 ) -> RippleResult:
     """In-region output x = (I − A)⁻¹ f from an extra output ``delta`` at ``firms`` (SPEC §3.5).
 
-    ``delta`` is one number for every firm or one per firm (a firm named twice gets the sum);
+    ``delta`` is one number for every firm or one per firm (a firm named twice gets the sum; a
+    shock file goes through :func:`shock_from_frame` first);
     ``network``: the year's :func:`~chiiki.firms.network.build_network` of the same frames at
     ``level``, when the caller already built it. Raises :class:`FirmAnalysisError` (Japanese) when
     the spectral radius of the reached part of A is not below 1.
@@ -149,10 +193,13 @@ def firm_ripple(
     >>> round(r.total, 6), round(r.induced, 6)
     (105.06, 5.06)
     """
-    ids = [firms] if isinstance(firms, str) else list(firms)
-    if not ids:
+    ids = _firm_ids(firms)
+    if ids.len() == 0:
         raise FirmAnalysisError("需要が増える企業を1社以上指定してください。")
-    deltas = np.broadcast_to(np.asarray(delta, dtype=np.float64), (len(ids),)).copy()
+    try:
+        deltas = np.broadcast_to(np.asarray(delta, dtype=np.float64), (ids.len(),)).copy()
+    except ValueError as exc:
+        raise FirmAnalysisError("増加額（delta）は1つの数か、企業ごとに1つずつ指定してください。") from exc
     if not np.all(np.isfinite(deltas)):
         raise FirmAnalysisError("増加額（delta）は数値で指定してください。")
     if network is not None and network.year != year:
