@@ -251,8 +251,12 @@ def estimate_amounts(
     known_parties = (s_code >= 0) & (c_code >= 0)
     self_link = known_parties & (s_code == c_code)
     pair = np.where(known_parties, s_code * n + c_code, -1)  # codes are per company-year
-    first = pl.Series(pair).is_first_distinct().to_numpy() | ~known_parties
-    n_duplicates = int((~first).sum())
+    known_pairs = pair[known_parties]
+    if known_pairs.size < 2 or bool(np.all(known_pairs[1:] > known_pairs[:-1])):
+        first, n_duplicates = np.ones(pair.size, dtype=bool), 0  # sorted exports: no duplicates
+    else:
+        first = pl.Series(pair).is_first_distinct().to_numpy() | ~known_parties
+        n_duplicates = int((~first).sum())
     sales_c = np.where(c_code >= 0, sales[np.maximum(c_code, 0)], np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         weight = np.where(
@@ -266,8 +270,8 @@ def estimate_amounts(
     missing = ~amount_known
     fill = missing & usable & (d > 0) & np.isfinite(sales_s) & (sales_s >= 0)
     rows = np.flatnonzero(fill)
-    cells, cell_of_row = _cells(pair[rows], n_duplicates > 0)  # one cell per pair to fill
-    head = rows[cells]
+    cells, cell_of_row = _cells(pair[rows]) if n_duplicates else (None, None)  # one cell per pair
+    head = rows if cells is None else rows[cells]
     est = share[s_code[head]] * sales_s[head] * weight[head] / d[head]
 
     report_ras: dict = {}
@@ -298,7 +302,8 @@ def estimate_amounts(
         }
 
     filled = np.zeros(len(amount), dtype=np.int64)
-    filled[rows] = _split_whole(np.rint(est).astype(np.int64), cell_of_row)
+    whole = np.rint(est).astype(np.int64)
+    filled[rows] = whole if cell_of_row is None else _split_whole(whole, cell_of_row)
     out = (
         t.with_columns(amount_col.alias("amount"), pl.Series("_est", filled), pl.Series("_fill", fill))
         .with_columns(
@@ -338,11 +343,8 @@ def _integral_amounts(amount: pl.Series) -> pl.Series:
     return values.cast(pl.Int64)
 
 
-def _cells(keys: np.ndarray, has_duplicates: bool) -> tuple[np.ndarray, np.ndarray]:
+def _cells(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(first row of each distinct key, cell index of every row) for the rows to fill."""
-    if not has_duplicates:
-        idx = np.arange(keys.size, dtype=np.int64)
-        return idx, idx
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     return first, inverse
 
@@ -350,8 +352,6 @@ def _cells(keys: np.ndarray, has_duplicates: bool) -> tuple[np.ndarray, np.ndarr
 def _split_whole(cell_amount: np.ndarray, cell_of_row: np.ndarray) -> np.ndarray:
     """Each cell's whole 千円 split over its rows in whole 千円 (earlier rows take the remainder)."""
     count = np.bincount(cell_of_row, minlength=cell_amount.size)
-    if count.size == 0 or count.max() <= 1:
-        return cell_amount[cell_of_row]
     order = np.argsort(cell_of_row, kind="stable")
     start = np.cumsum(count) - count
     rank = np.empty(cell_of_row.size, dtype=np.int64)
