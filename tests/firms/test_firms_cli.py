@@ -147,12 +147,13 @@ def test_cli_ripple_shock_file_errors_name_the_row(toy_dir, tmp_path):
     shock = tmp_path / "shock.csv"
     shock.write_text("company_id,delta\nA,100\nB,たくさん\n", "utf-8")
     res = runner.invoke(app, ["firms", "ripple", str(toy_dir), "--shock", str(shock)])
-    assert res.exit_code == 2 and "3 行目、列 delta" in res.output and "たくさん" in res.output
+    text = res.output.replace("\n", "")  # Rich wraps the message at the terminal width
+    assert res.exit_code == 2 and "3 行目、列 delta" in text and "たくさん" in text
     shock.write_text("id,delta\nA,1\n", "utf-8")
     res = runner.invoke(app, ["firms", "ripple", str(toy_dir), "--shock", str(shock)])
-    assert res.exit_code == 2 and "company_id" in res.output
+    assert res.exit_code == 2 and "company_id" in res.output.replace("\n", "")
     res = runner.invoke(app, ["firms", "ripple", str(toy_dir), "--firm", "A", "--all", "--delta", "1"])
-    assert res.exit_code == 2 and "どれか1つ" in res.output
+    assert res.exit_code == 2 and "どれか1つ" in res.output.replace("\n", "")
 
 
 def test_cli_ripple_whole_prefecture_and_nation(toy_dir, toy, tmp_path):
