@@ -106,6 +106,31 @@ def test_cli_same_output_with_and_without_stored_codes(toy_dir, tmp_path, args):
     assert outputs[0].equals(outputs[1])
 
 
+@pytest.fixture(scope="module")
+def estimated_dir(tmp_path_factory, toy_dir):
+    """The toy economy after ``estimate-amounts`` (C→D 2024 estimated)."""
+    out = tmp_path_factory.mktemp("estimated")
+    res = runner.invoke(app, ["firms", "estimate-amounts", str(toy_dir), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_cli_ripple_and_roles_files_carry_uses_estimated(estimated_dir, tmp_path):
+    """issue 13 item 7: the ripple's and the roles' CSV/JSON say which firms rest on estimates."""
+    csv = tmp_path / "r.csv"
+    res = runner.invoke(
+        app, ["firms", "ripple", str(estimated_dir), "--firm", "A", "--delta", "100", "--out", str(csv)]
+    )
+    assert res.exit_code == 0, res.output
+    flags = dict(pl.read_csv(csv).select("company_id", "uses_estimated").iter_rows())
+    assert flags == {"A": False, "B": False, "C": True, "D": False}
+    assert "推計" in res.output
+    res = runner.invoke(app, ["firms", "roles", str(estimated_dir), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert {r["company_id"] for r in rows if r["uses_estimated"]} == {"C", "D"}
+
+
 def test_cli_estimate_refuses_to_write_an_unconverged_ras(tmp_path):
     from firms_helpers import make_companies, make_links
 

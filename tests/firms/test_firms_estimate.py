@@ -118,3 +118,33 @@ def test_ras_that_does_not_converge_says_so_and_keeps_suppliers_within_their_sal
     assert res.transactions.get_column("amount").to_list() == [100]
     assert res.report.ras_max_residual == pytest.approx(0.8)  # |100 − 500| / 500 left at the customer
     assert any("収束しませんでした" in n for n in res.report.notes)
+
+
+def test_default_ras_targets_on_the_synthetic_economy_are_reported_and_keep_suppliers_within_sales(
+    small_economy,
+):
+    """The default RAS purchase targets P = sales − operating_profit − payroll checked against the
+    generator's truth (issue 13 item 7; the numbers per option are in docs/firms.md): they overstate
+    what firms buy from the data set's firms, so the fit cannot meet them and does not converge. The
+    result says so and no supplier is given more than its sales (it used to reach 337×)."""
+    companies, truth = small_economy.companies, small_economy.transactions
+    keys = ["company_id", "fiscal_year"]
+    bought = truth.group_by(pl.col("customer_id").alias("company_id"), "fiscal_year").agg(
+        pl.col("amount").sum().alias("bought")
+    )
+    check = companies.join(bought, on=keys).with_columns(
+        (pl.col("sales") - pl.col("operating_profit") - pl.col("payroll")).alias("default_p")
+    )
+    ratio = (check.get_column("default_p") / check.get_column("bought")).to_numpy()
+    assert np.median(ratio) > 2.0 and check.get_column("default_p").sum() > check.get_column("bought").sum()
+
+    blank = truth.with_columns(pl.lit(None, dtype=pl.Int64).alias("amount"))
+    res = estimate_amounts(companies, blank, ras=True)
+    assert not res.report.ras_converged and any("収束しませんでした" in n for n in res.report.notes)
+    sold = (
+        res.transactions.group_by(pl.col("supplier_id").alias("company_id"), "fiscal_year")
+        .agg(pl.col("amount").sum(), pl.len().alias("n"))
+        .join(companies.select(*keys, "sales"), on=keys)
+    )
+    assert sold.filter(pl.col("amount") > pl.col("sales") + 0.5 * pl.col("n")).height == 0
+    assert res.transactions.get_column("amount").dtype == pl.Int64

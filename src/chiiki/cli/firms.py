@@ -328,6 +328,7 @@ def roles_cmd(
             "participation_weighted",
             "within_z_weighted",
             "role",
+            "uses_estimated",
         ]
         _emit(frame, out=out, fmt=fmt, title=f"ネットワーク上の役割（{y}年度）", limit=limit, show=show)
 
