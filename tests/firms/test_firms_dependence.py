@@ -10,7 +10,7 @@ from firms_helpers import make_companies, make_links
 
 from chiiki.firms import FirmAnalysisError, estimate_amounts, firm_ripple
 from chiiki.firms.dependence import DEPENDENCE_COLUMNS, supplier_dependence
-from chiiki.firms.graph import supply_graph
+from chiiki.firms.graph import distinct_nodes, gather_ranges, supply_graph
 from chiiki.firms.network import build_network
 
 
@@ -128,3 +128,13 @@ def test_dependence_bad_input_is_a_japanese_error(toy):
         supplier_dependence(toy.companies, toy.transactions, year=2024, company_id="ZZ")
     with pytest.raises(FirmAnalysisError, match="階層数"):
         supplier_dependence(toy.companies, toy.transactions, year=2024, company_id="A", tiers=0)
+
+
+def test_graph_helpers_match_numpy():
+    rng = np.random.default_rng(3)
+    nodes = rng.integers(0, 50, 400)
+    assert distinct_nodes(nodes, 50).tolist() == np.unique(nodes).tolist()
+    assert distinct_nodes(np.zeros(0, dtype=np.int64), 5).size == 0
+    indptr = np.array([0, 2, 2, 5])
+    pos, owner = gather_ranges(indptr, np.array([2, 0]))
+    assert pos.tolist() == [2, 3, 4, 0, 1] and owner.tolist() == [2, 2, 2, 0, 0]

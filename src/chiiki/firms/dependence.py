@@ -29,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from chiiki.firms.errors import FirmAnalysisError
-from chiiki.firms.graph import SupplyGraph, supply_graph
+from chiiki.firms.graph import SupplyGraph, distinct_nodes, supply_graph
 from chiiki.firms.network import ESTIMATED_NOTE, LinkReport, YearNetwork, build_network
 
 MAX_TIERS = 20
@@ -179,7 +179,7 @@ def dependence_on_graph(
         share += u
         dx += v
         tainted |= t
-        new = np.unique(s)
+        new = distinct_nodes(s, n)
         new = new[(tier[new] == 0) & (new != focus)]
         tier[new] = level
         if not v.any():

@@ -24,7 +24,7 @@ import polars as pl
 from chiiki import reference
 from chiiki.firms.dependence import firm_row
 from chiiki.firms.errors import FirmAnalysisError
-from chiiki.firms.graph import SupplyGraph, supply_graph
+from chiiki.firms.graph import SupplyGraph, distinct_nodes, supply_graph
 from chiiki.firms.network import ESTIMATED_NOTE, YearNetwork, build_network
 
 SCOPES = ("in_region", "out_of_region", "all")
@@ -134,7 +134,7 @@ def firm_fireworks(
             links = links[_in_scope(net, partner, region, scope) & (partner != focus)]
             links = _top_links(links, net.amount, top)
             parts.append((side, tier, links))
-            frontier = np.unique(partner_of[links])
+            frontier = distinct_nodes(partner_of[links], net.n_firms)
     return _firework_frames(net, focus, parts)
 
 

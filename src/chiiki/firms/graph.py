@@ -31,6 +31,14 @@ def gather_ranges(indptr: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np
     return positions, np.repeat(nodes, counts)
 
 
+def distinct_nodes(nodes: np.ndarray, n: int) -> np.ndarray:
+    """The distinct values of ``nodes`` (ints in 0 … n − 1), sorted: a mark in a bool array of n,
+    several times faster than ``np.unique``'s hashing or sorting for the million-entry tiers of a walk."""
+    mark = np.zeros(n, dtype=bool)
+    mark[nodes] = True
+    return np.flatnonzero(mark)
+
+
 def _compressed(key: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(indptr, order): ``order`` lists the links grouped by ``key`` (input order kept within a
     node), ``indptr`` cuts it by node: the counting sort of SciPy's COO → CSR conversion, O(links)."""
@@ -85,7 +93,7 @@ def reach_upstream(indptr: np.ndarray, indices: np.ndarray, start: np.ndarray) -
     frontier = np.flatnonzero(start)
     while frontier.size:
         pos, _ = gather_ranges(indptr, frontier)
-        nxt = np.unique(indices[pos])
-        frontier = nxt[~seen[nxt]]
+        nxt = indices[pos]
+        frontier = distinct_nodes(nxt[~seen[nxt]], seen.size)
         seen[frontier] = True
     return seen
