@@ -33,6 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_firms import _loadavg  # benchmarks/ is the script's folder, first on sys.path
+
 YEAR = 2024
 
 
@@ -159,13 +161,6 @@ def _synth(firms: int) -> dict:
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)", out.stderr).group(1)
     minutes, _, secs = wall.rpartition(":")
     return {"kind": "synth", "seconds": float(secs) + 60 * float(minutes or 0), "peak_mb": rss / 1024}
-
-
-def _loadavg() -> str:
-    try:
-        return Path("/proc/loadavg").read_text().split(" ", 3)[0]
-    except OSError:
-        return "?"
 
 
 def _run_child(kind: str, data: Path) -> dict:

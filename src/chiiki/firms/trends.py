@@ -54,6 +54,19 @@ PREFECTURE_SERIES = [
     "connector_top10_share",
     "hub_top10_share",
 ]
+YEARLY_COLUMNS = [
+    "fiscal_year",
+    "company_id",
+    "name",
+    "prefecture_code",
+    *FIRM_SERIES,
+    "in_sales",
+    "in_purchases",
+    "n_links",
+    "score_years",
+    "uses_estimated",
+]
+"""The columns of :attr:`YearlyIndicators.firms`."""
 CHANGE_PCT = ("sales", "employees", "operating_profit", "in_region_value", "n_firms", "n_trading")
 """Series that also get a relative change (``*_change_pct``); the rest get the difference only."""
 
@@ -85,9 +98,9 @@ class YearlyIndicators:
     """Per-firm indicators of every year, from the existing builders."""
 
     firms: pl.DataFrame
-    """One row per firm and year: ``fiscal_year, company_id, name, prefecture_code, sales,
-    employees, operating_profit, connector_degree, hub_degree, connector_rank, hub_rank, in_sales,
-    in_purchases, in_region_value, n_links, score, score_rank, score_years, uses_estimated``."""
+    """One row per firm and year: :data:`YEARLY_COLUMNS` (``fiscal_year, company_id, name,
+    prefecture_code``, the :data:`FIRM_SERIES`, ``in_sales, in_purchases, n_links, score_years,
+    uses_estimated``)."""
     years: tuple[int, ...]
     notes: list[str]
 
@@ -155,30 +168,9 @@ def yearly_indicators(
             )
         if net.report.uses_estimated and ESTIMATED_NOTE not in notes:
             notes.append(ESTIMATED_NOTE)
-    columns = [
-        "fiscal_year",
-        "company_id",
-        "name",
-        "prefecture_code",
-        "sales",
-        "employees",
-        "operating_profit",
-        "connector_degree",
-        "hub_degree",
-        "connector_rank",
-        "hub_rank",
-        "in_sales",
-        "in_purchases",
-        "in_region_value",
-        "n_links",
-        "score",
-        "score_rank",
-        "score_years",
-        "uses_estimated",
-    ]
     firms = pl.concat(frames, how="diagonal_relaxed")
-    firms = firms.with_columns(pl.lit(None).alias(c) for c in columns if c not in firms.columns)
-    return YearlyIndicators(firms=firms.select(columns), years=tuple(wanted), notes=notes)
+    firms = firms.with_columns(pl.lit(None).alias(c) for c in YEARLY_COLUMNS if c not in firms.columns)
+    return YearlyIndicators(firms=firms.select(YEARLY_COLUMNS), years=tuple(wanted), notes=notes)
 
 
 def with_changes(frame: pl.DataFrame, series: Sequence[str], *, by: Sequence[str] = ()) -> pl.DataFrame:
