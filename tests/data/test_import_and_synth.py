@@ -86,6 +86,19 @@ def test_synthetic_economy_is_realistic(small_economy):
     assert np.std(np.log(ratio)) > 0.05
 
 
+def test_synthetic_firms_buy_less_than_they_sell(small_economy):
+    """Every firm's purchases from the data set's firms stay below its sales, in every year (as real
+    firms' do), so the firm ripple's input coefficients of a firm sum to less than 1 (SPEC §3.5)."""
+    bought = small_economy.transactions.group_by("customer_id", "fiscal_year").agg(pl.col("amount").sum())
+    firms = small_economy.companies.join(
+        bought.rename({"customer_id": "company_id"}), on=["company_id", "fiscal_year"], how="left"
+    ).with_columns(pl.col("amount").fill_null(0))
+    assert firms.filter(pl.col("amount") >= pl.col("sales")).height == 0
+    ratio = (firms["amount"] / firms["sales"]).to_numpy()
+    assert ratio.max() <= 0.81
+    assert np.quantile(ratio, 0.99) > 0.5  # the cap binds for the heavy buyers only
+
+
 def test_import_stores_a_new_version_and_rejects_errors(tmp_path, small_economy_dir):
     data_dir = tmp_path / "store"
     first = import_dataset(small_economy_dir, data_dir)

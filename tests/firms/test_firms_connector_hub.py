@@ -102,6 +102,18 @@ def test_connector_hub_duplicates_are_summed_and_counted_once():
     assert (a["out_sales"], a["n_out_customers"], res.report.n_duplicates) == (15, 1, 1)
 
 
+def test_duplicate_count_is_the_number_of_repeated_rows_in_the_input():
+    """A repeated pair counts as a duplicate whatever else leaves the row out (missing amount,
+    self-link): the report says how many duplicate rows the input had (issue 13 item 7)."""
+    companies = make_companies([("a", "07", 100), ("c", "13", 100)])
+    links = make_links([("a", "c", 10), ("a", "c", None), ("a", "c", 5), ("a", "a", 1), ("a", "a", 2)])
+    res = connector_hub(companies, links, year=2024)
+    assert res.report.n_duplicates == 3  # two repeats of a→c, one of a→a
+    assert (res.report.n_missing_amount, res.report.n_self, res.report.n_used) == (1, 2, 1)
+    assert res.firms.filter(pl.col("company_id") == "a").get_column("out_sales").item() == 15
+    assert any("3 件" in n and "重複" in n for n in res.notes)
+
+
 def test_connector_hub_block_level_merges_prefectures(toy):
     # SPEC §1: Fukushima (07) is in 東北; Tokyo (13) and Niigata (15) are both in 関東.
     res = connector_hub(toy.companies, toy.transactions, year=2024, level="block")

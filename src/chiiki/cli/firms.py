@@ -18,7 +18,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from chiiki.cli.output import console, err_console, fail, print_frame, write_frame
 from chiiki.data.codes import scan_stored
 from chiiki.data.contract import Dataset
-from chiiki.data.readers import MANIFEST, DataReadError, read_dataset, read_manifest
+from chiiki.data.readers import MANIFEST, DataReadError, read_dataset, read_manifest, read_raw_table
 from chiiki.firms import (
     FirmAnalysisError,
     estimate_amounts,
@@ -28,16 +28,19 @@ from chiiki.firms import (
     priority_scores,
     read_region_mapping,
     select_priority,
+    supplier_dependence,
 )
 from chiiki.firms.connector_hub import COLUMN_LABELS, degrees_from_network
+from chiiki.firms.dependence import DEPENDENCE_LABELS
 from chiiki.firms.network import build_network
+from chiiki.firms.ripple import shock_from_frame
 from chiiki.firms.roles import roles_from_network
 from chiiki.firms.scores import parse_weights
 
 app = typer.Typer(
     help=(
         "企業分析: コネクター度・ハブ度、重点支援企業の得点と選定、取引額の推計、ネットワーク上の役割、"
-        "域内取引額と企業間の波及（金額は千円）。"
+        "域内取引額と企業間の波及、商流圏（金額は千円）。"
     ),
     no_args_is_help=True,
 )
@@ -49,6 +52,7 @@ NETWORK_COLUMNS = ["company_id", "name", "prefecture_code", "municipality_code",
 
 LABELS = {
     **COLUMN_LABELS,
+    **DEPENDENCE_LABELS,
     "prefecture_code": "都道府県コード",
     "score": "総合得点",
     "score_rank": "得点順位",
@@ -243,7 +247,10 @@ def connector_hub_cmd(
             frame = result.firms
             if roles:
                 frame = frame.join(
-                    roles_from_network(net), on="company_id", how="left", maintain_order="left"
+                    roles_from_network(net).drop("uses_estimated"),  # the degrees' flag is the same
+                    on="company_id",
+                    how="left",
+                    maintain_order="left",
                 )
         if region is not None:
             if region not in set(result.regions.get_column("region_code").to_list()):
@@ -303,6 +310,7 @@ def roles_cmd(
             "participation_weighted",
             "within_z_weighted",
             "role",
+            "uses_estimated",
         ]
         _emit(frame, out=out, fmt=fmt, title=f"ネットワーク上の役割（{y}年度）", limit=limit, show=show)
 
@@ -389,12 +397,21 @@ def estimate_amounts_cmd(
         Path | None,
         typer.Option("--purchases", help="仕入総額のCSV（company_id,fiscal_year,purchases）。RAS用"),
     ] = None,
+    allow_unconverged: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unconverged",
+            help="RAS法が収束しなくても書き出す（マニフェストに ras_converged=false を記録）",
+        ),
+    ] = False,
 ) -> None:
     """欠損している取引額を推計して補完します（SPEC §3.3）。
 
     取引額 = s × 販売側の売上高 × 販売先の売上高^β ÷ Σ（販売先の売上高^β）。
     推計した取引には amount_estimated = true を付け、
     推計値を使った分析結果にはその旨を表示します。出力フォルダはそのまま他のコマンドで読めます。
+    --ras で RAS 法が収束しないときは書き出しません（--allow-unconverged で、印を付けて書き出せます）。
+    各方法の誤差は docs/firms.md を参照してください。
     """
 
     def work() -> None:
@@ -411,15 +428,26 @@ def estimate_amounts_cmd(
             result = estimate_amounts(
                 ds.companies, ds.transactions, beta=beta, business_share=share, ras=ras, purchases=purch
             )
-            from chiiki.data.datasets import write_dataset
-
-            write_dataset(
-                Dataset(ds.companies, result.transactions),
-                out,
-                info={"estimated_amounts": {"beta": beta, "ras": ras, "source": str(directory)}},
+        rep = result.report
+        _notes(rep.notes)
+        print_frame(rep.to_frame(), title="取引額の推計")
+        if ras and not rep.ras_converged and not allow_unconverged:
+            raise FirmAnalysisError(
+                f"RAS 法が収束しなかったため書き出しませんでした（{out} は作成していません）。"
+                "収束しないまま書き出すには --allow-unconverged を指定してください。"
             )
-        _notes(result.report.notes)
-        print_frame(result.report.to_frame(), title="取引額の推計")
+        from chiiki.data.datasets import write_dataset
+
+        info = {"beta": beta, "ras": ras, "source": str(directory)}
+        if ras:
+            info |= {"ras_converged": rep.ras_converged, "ras_max_residual": rep.ras_max_residual}
+        with _spinner("書き出しています…"):
+            write_dataset(Dataset(ds.companies, result.transactions), out, info={"estimated_amounts": info})
+        if ras and not rep.ras_converged:
+            err_console.print(
+                "[bold yellow]警告:[/] RAS 法が収束していない推計値を書き出しました"
+                "（マニフェストの estimated_amounts.ras_converged = false）。結果は参考値にもなりません。"
+            )
         console.print(f"[bold green]書き出しました[/]: {out / MANIFEST}")
 
     _run(work)
@@ -432,11 +460,69 @@ def _firm_ids(firms: list[str]) -> list[str]:
     return ids
 
 
+def _shock(
+    companies: pl.DataFrame,
+    *,
+    year: int,
+    firm: list[str] | None,
+    shock: Path | None,
+    pref: str | None,
+    everyone: bool,
+    delta: float | None,
+) -> tuple[pl.Series, float | pl.Series, str]:
+    """Shocked firm ids, their Δ and a Japanese description, from exactly one of --firm, --shock,
+    --pref, --all (SPEC §3.5; a national shock has 700,000 ids, too many for arguments)."""
+    given = [
+        name for name, v in (("--firm", firm), ("--shock", shock), ("--pref", pref), ("--all", everyone)) if v
+    ]
+    if len(given) != 1:
+        raise FirmAnalysisError(
+            "需要が増える企業は --firm、--shock FILE、--pref CODE、--all のどれか1つで指定してください"
+            f"（指定: {', '.join(given) or 'なし'}）。"
+        )
+    if shock is not None:
+        if delta is not None:
+            raise FirmAnalysisError(
+                "--shock のファイルに増加額（delta 列）があるため、--delta は指定できません。"
+            )
+        raw = read_raw_table(shock)
+        table = shock_from_frame(raw.frame, source=str(shock), first_row=raw.first_row)
+        return table.get_column("company_id"), table.get_column("delta"), f"{shock} の {table.height:,} 社"
+    if delta is None:
+        raise FirmAnalysisError("--delta に各企業の生産の増加額（千円）を指定してください。")
+    if firm:
+        ids = _firm_ids(firm)
+        return pl.Series(ids, dtype=pl.Utf8), delta, f"{len(ids):,} 社"
+    firms = companies.filter(pl.col("fiscal_year") == year)
+    if pref is not None:
+        firms = firms.filter(pl.col("prefecture_code") == pref)
+        if firms.height == 0:
+            raise FirmAnalysisError(
+                f"{year}年度に都道府県コード {pref} の企業がありません。2桁（例: 07）で指定してください。"
+            )
+    label = f"都道府県 {pref} の全 {firms.height:,} 社" if pref else f"全国の全 {firms.height:,} 社"
+    return firms.get_column("company_id"), delta, label
+
+
 @app.command("ripple")
 def ripple_cmd(
     directory: DirArg,
-    firm: Annotated[list[str], typer.Option("--firm", help="需要が増える企業のID（複数可）")],
-    delta: Annotated[float, typer.Option("--delta", help="各企業の生産（売上）の増加額（千円）")],
+    firm: Annotated[
+        list[str] | None, typer.Option("--firm", help="需要が増える企業のID（複数可、カンマ区切り可）")
+    ] = None,
+    delta: Annotated[
+        float | None, typer.Option("--delta", help="各企業の生産（売上）の増加額（千円）。--shock では不要")
+    ] = None,
+    shock: Annotated[
+        Path | None,
+        typer.Option(
+            "--shock", help="企業ごとの増加額の表（列 company_id,delta、千円。CSV / Excel / Parquet）"
+        ),
+    ] = None,
+    pref: Annotated[
+        str | None, typer.Option("--pref", help="この都道府県（例: 07）の全企業の生産が --delta ずつ増える")
+    ] = None,
+    everyone: Annotated[bool, typer.Option("--all", help="全国の全企業の生産が --delta ずつ増える")] = False,
     year: YearOpt = None,
     level: LevelOpt = "prefecture",
     regions: RegionsOpt = None,
@@ -446,7 +532,10 @@ def ripple_cmd(
 ) -> None:
     """企業の生産増加が域内の仕入先に及ぼす波及（SPEC §3.5）: x = (I − A)⁻¹ f、a_ji = 取引額_ji ÷ 売上高_i。
 
+    需要が増える企業は --firm（ID）、--shock（企業ごとの増加額の表）、--pref（都道府県の全企業）、
+    --all（全国の全企業）のどれか1つで指定します。
     生産が増える域内の仕入先と増加額、域内で誘発される生産額の合計（千円）を表示します。
+    投入係数行列のスペクトル半径が1未満であることを確認してから計算し、そうでないときはエラーで知らせます。
     """
 
     def work() -> None:
@@ -454,20 +543,23 @@ def ripple_cmd(
         mapping = _regions(level, regions)
         with _spinner("波及を計算しています…"):
             ds = load_dataset(directory, company_years=[y], link_years=[y], coded=True)
+            ids, deltas, label = _shock(
+                ds.companies, year=y, firm=firm, shock=shock, pref=pref, everyone=everyone, delta=delta
+            )
             r = firm_ripple(
                 ds.companies,
                 ds.transactions,
                 year=y,
-                firms=_firm_ids(firm),
-                delta=delta,
+                firms=ids,
+                delta=deltas.to_numpy() if isinstance(deltas, pl.Series) else deltas,
                 level=level,
                 regions=mapping,
                 top=top,
             )
         _notes(r.notes)
         err_console.print(
-            f"直接効果 {r.direct:,.0f} 千円、域内の誘発生産額 {r.induced:,.1f} 千円、合計 {r.total:,.1f} 千円"
-            f"（倍率 {r.total / r.direct if r.direct else float('nan'):.4f}）"
+            f"需要増: {label}。直接効果 {r.direct:,.0f} 千円、域内の誘発生産額 {r.induced:,.1f} 千円、"
+            f"合計 {r.total:,.1f} 千円（倍率 {r.total / r.direct if r.direct else float('nan'):.4f}）"
         )
         _emit(
             r.firms,
@@ -475,6 +567,78 @@ def ripple_cmd(
             fmt=fmt,
             title=f"域内の仕入先への波及（{y}年度、千円）",
             limit=top + 10,
+        )
+
+    _run(work)
+
+
+@app.command("dependence")
+def dependence_cmd(
+    directory: DirArg,
+    company: Annotated[str, typer.Option("--company", help="対象企業のID")],
+    tiers: Annotated[int, typer.Option("--tiers", help="さかのぼる仕入先の階層数（1〜20）")] = 3,
+    delta: Annotated[
+        float | None, typer.Option("--delta", help="対象企業の生産の増加額（千円）。仕入先への波及を計算")
+    ] = None,
+    in_region: Annotated[
+        bool, typer.Option("--in-region", help="対象企業と同じ地域の仕入先だけをたどる（SPEC §3.5 の波及）")
+    ] = False,
+    year: YearOpt = None,
+    level: LevelOpt = "prefecture",
+    regions: RegionsOpt = None,
+    out: OutOpt = None,
+    fmt: FormatOpt = "table",
+    limit: LimitOpt = 30,
+) -> None:
+    """商流圏（仕入先の依存度）: 対象企業の N 次までの仕入先と、各社の売上のうち対象企業に至る割合。
+
+    割合 = 直接の販売額 ÷ 売上高 と、より上流の仕入先からは各段の販売割合の積の和（N 次まで）。
+    --delta を指定すると、対象企業の生産増加が N 次までの仕入先に及ぼす波及（千円）も計算します。
+    """
+
+    def work() -> None:
+        y = _year(directory, year)
+        mapping = _regions(level, regions)
+        with _spinner("商流圏を計算しています…"):
+            columns = [*NETWORK_COLUMNS, "jsic_code", "sales"]
+            ds = load_dataset(
+                directory, company_years=[y], link_years=[y], coded=True, company_columns=columns
+            )
+            r = supplier_dependence(
+                ds.companies,
+                ds.transactions,
+                year=y,
+                company_id=company,
+                tiers=tiers,
+                delta=delta,
+                in_region_only=in_region,
+                level=level,
+                regions=mapping,
+            )
+        _notes(r.notes)
+        f = r.focus
+        err_console.print(
+            f"対象企業: {f['company_id']} {f['name'] or ''}（地域 {f['region_code']}、売上高 {f['sales']:,} 千円）。"
+            f"{tiers}次までの仕入先 {r.firms.height:,} 社"
+            + "（"
+            + "、".join(f"{t}次 {n:,} 社" for t, n in r.by_tier.select("tier", "n_firms").iter_rows())
+            + "）"
+            + (
+                f"。生産増 {r.delta:,.0f} 千円で仕入先の生産は計 {r.firms.get_column('delta_output').sum():,.1f} 千円増えます。"
+                if r.delta is not None
+                else "。"
+            )
+        )
+        show = ["company_id", "name", "region_code", "tier", "sales", "direct_amount", "share"]
+        if r.delta is not None:
+            show += ["delta_output", "delta_share"]
+        _emit(
+            r.firms,
+            out=out,
+            fmt=fmt,
+            title=f"{f['company_id']} の商流圏（{y}年度、{tiers}次まで）",
+            limit=limit,
+            show=show + ["uses_estimated"],
         )
 
     _run(work)

@@ -18,6 +18,9 @@ The model (documented with its parameters in ``docs/synth.md``):
    municipality.
 5. Amounts. A supplier's business sales (its industry's B2B share of sales) are split over its
    customers in proportion to customer size^β with noise, so link amounts add up to at most sales.
+   A customer's purchases are then capped at ``max_purchase_share`` of its own sales (its incoming
+   amounts scaled down), so every firm buys less than it sells, as real firms do; a tiny firm whose
+   one-千円-per-link minimum would still reach its sales loses that year's incoming links.
 6. Years. Firms grow at a firm-specific rate plus yearly noise; 90 % of links persist each year and
    the rest are redrawn.
 
@@ -145,6 +148,7 @@ class SynthParams:
     yearly_noise_sigma: float = 0.05
     link_persistence: float = 0.9
     no_corporate_number_share: float = 0.08
+    max_purchase_share: float = 0.8
 
 
 def _sections(middle: pl.DataFrame) -> np.ndarray:
@@ -276,6 +280,40 @@ def _draw_links(
     return suppliers, customers
 
 
+def _amounts(
+    sup: np.ndarray,
+    cus: np.ndarray,
+    weight: np.ndarray,
+    b2b_share: np.ndarray,
+    sales: np.ndarray,
+    params: SynthParams,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Integer link amounts (千円, ≥ 1) of one year and the mask of links kept (None: all).
+
+    Each supplier's business sales (``b2b_share`` × sales, per link) are split over its customers
+    ∝ ``weight``; a customer buying more than ``max_purchase_share`` of its sales has its incoming
+    amounts scaled down to that share (rounded down), so no firm buys as much as it sells. Where even
+    1 千円 per link would reach a firm's sales, that firm's incoming links are dropped for the year.
+    """
+    n = sales.shape[0]
+    denom = np.bincount(sup, weights=weight, minlength=n)
+    raw = b2b_share * sales[sup] * weight / denom[sup]
+    bought = np.bincount(cus, weights=raw, minlength=n)
+    cap = params.max_purchase_share * sales
+    over = bought > cap
+    capped = over[cus]
+    if capped.any():
+        scale = np.ones(n)
+        scale[over] = cap[over] / bought[over]
+        raw = raw * scale[cus]
+    amount = np.maximum(1.0, np.where(capped, np.floor(raw), np.round(raw)))
+    too_small = np.bincount(cus, weights=amount, minlength=n) >= np.round(sales)  # the sales written
+    if not too_small.any():
+        return amount.astype(np.int64), None
+    kept = ~too_small[cus]
+    return amount[kept].astype(np.int64), kept
+
+
 def _dedupe(sup: np.ndarray, cus: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     keep = sup != cus
     key = np.unique(sup[keep] * n + cus[keep])
@@ -389,17 +427,14 @@ def generate_economy(
             )
         )
         w = sales[cus] ** params.beta * rng.lognormal(0.0, params.amount_noise_sigma, cus.shape[0])
-        denom = np.bincount(sup, weights=w, minlength=n_firms)
-        amount = np.maximum(1, np.round(table["b2b"][ind[sup]] * sales[sup] * w / denom[sup])).astype(
-            np.int64
-        )
+        amount, kept = _amounts(sup, cus, w, table["b2b"][ind[sup]], sales, params)
         missing = rng.random(amount.shape[0]) < missing_amounts
         link_frames.append(
             pl.DataFrame(
                 {
-                    "__sup": sup,
-                    "__cus": cus,
-                    "fiscal_year": np.full(sup.shape[0], year, dtype=np.int64),
+                    "__sup": sup if kept is None else sup[kept],
+                    "__cus": cus if kept is None else cus[kept],
+                    "fiscal_year": np.full(amount.shape[0], year, dtype=np.int64),
                     "amount": pl.Series(amount).set(pl.Series(missing), None) if missing.any() else amount,
                 }
             )

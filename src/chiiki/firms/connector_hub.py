@@ -116,12 +116,6 @@ def _sums(net: YearNetwork) -> dict[str, np.ndarray]:
     sales, purchases = on_both_sides(lambda firm: _in_and_out(firm, inside, n, a), net.supplier, net.customer)
     in_sales, out_sales, n_in_customers, n_out_customers = sales
     in_purchases, out_purchases, n_in_suppliers, n_out_suppliers = purchases
-    est = net.estimated
-    if est.any():
-        s, c = net.supplier, net.customer
-        uses_est = (np.bincount(s[est], minlength=n) + np.bincount(c[est], minlength=n)) > 0
-    else:
-        uses_est = np.zeros(n, dtype=bool)
     return {
         "out_sales": out_sales,
         "in_sales": in_sales,
@@ -131,7 +125,7 @@ def _sums(net: YearNetwork) -> dict[str, np.ndarray]:
         "n_in_customers": n_in_customers,
         "n_in_suppliers": n_in_suppliers,
         "n_out_suppliers": n_out_suppliers,
-        "uses_estimated": uses_est,
+        "uses_estimated": net.firm_uses_estimated,
     }
 
 

@@ -44,7 +44,8 @@ class LinkReport:
     n_self: int
     n_missing_amount: int
     n_duplicates: int
-    """Rows merged into another row of the same supplier→customer pair (amounts summed)."""
+    """Rows of the input repeating an earlier row's supplier→customer pair (both parties known),
+    whatever else is left out of them; the usable ones are merged (amounts summed)."""
     n_estimated: int
     """Used links whose amount is (partly) estimated."""
 
@@ -93,7 +94,10 @@ class LinkReport:
                 f"除外しました（{detail}）。"
             )
         if self.n_duplicates:
-            notes.append(f"重複した取引 {self.n_duplicates:,} 件は金額を合算しました。")
+            notes.append(
+                f"同じ仕入先→販売先の取引が重複している行が {self.n_duplicates:,} 件ありました。"
+                "取引額は合算しています。"
+            )
         if self.uses_estimated:
             notes.append(ESTIMATED_NOTE)
         return notes
@@ -133,6 +137,17 @@ class YearNetwork:
         return (rs == rc) & (rs >= 0)
 
     @cached_property
+    def firm_uses_estimated(self) -> np.ndarray:
+        """bool per firm: at least one of its used links (sales or purchases) has an estimated amount."""
+        est = self.estimated
+        if not est.any():
+            return np.zeros(self.n_firms, dtype=bool)
+        n = self.n_firms
+        return (
+            np.bincount(self.supplier[est], minlength=n) + np.bincount(self.customer[est], minlength=n)
+        ) > 0
+
+    @cached_property
     def id_order(self) -> np.ndarray:
         """Per firm, a key that sorts like ``company_id`` (ties impossible: ids are unique)."""
         if self.id_key is not None:
@@ -152,14 +167,19 @@ def on_both_sides(fn: Callable[[T], R], supplier: T, customer: T) -> tuple[R, R]
     return s, c
 
 
-def _merge_duplicates(
-    s: np.ndarray, c: np.ndarray, amount: np.ndarray, est: np.ndarray, *, n_firms: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sum duplicate supplier→customer rows. Exported data is usually sorted by supplier and
-    customer; then a strictly increasing pair key proves there are none and the grouping is skipped."""
+def count_duplicates(s: np.ndarray, c: np.ndarray, *, n_firms: int) -> int:
+    """Rows repeating an earlier row's (supplier, customer) pair (codes ≥ 0). Exported data is usually
+    sorted by supplier and customer; then a strictly increasing pair key proves there are none."""
     key = s * n_firms + c
     if key.size < 2 or bool(np.all(key[1:] > key[:-1])):
-        return s, c, amount, est
+        return 0
+    return key.size - pl.Series(key).n_unique()
+
+
+def _merge_duplicates(
+    s: np.ndarray, c: np.ndarray, amount: np.ndarray, est: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sum the amounts of duplicate supplier→customer rows (one row per pair, in no set order)."""
     merged = (
         pl.DataFrame({"s": s, "c": c, "amount": amount, "est": est})
         .group_by("s", "c")
@@ -289,7 +309,8 @@ def build_network(
     """Integer-coded network of fiscal ``year`` at region ``level`` (SPEC §3.1).
 
     Left out, in this order, each link counted once: unknown supplier/customer/both (not among the
-    year's companies), self-links, missing amounts. Duplicate pairs are merged (amounts summed).
+    year's companies), self-links, missing amounts. Duplicate pairs are merged (amounts summed);
+    the report counts the duplicate rows found in the input (pairs of known parties).
 
     Links are mapped to firms through the stored integer codes when both frames carry them
     (:mod:`chiiki.data.codes`; ``transactions`` may then lack the string ids), else by joining the
@@ -339,10 +360,15 @@ def build_network(
     else:
         est = np.zeros(s.size, dtype=bool)
     counts = dict.fromkeys(("sup", "cus", "both", "self", "missing"), 0)
-    left_out = (s < 0) | (c < 0) | (s == c) | missing
+    known_rows = (s >= 0) & (c >= 0)
+    both_known = known_rows.all()
+    n_duplicates = count_duplicates(
+        s if both_known else s[known_rows], c if both_known else c[known_rows], n_firms=firms.height
+    )
+    left_out = ~known_rows | (s == c) | missing
     if left_out.any():  # count by reason, in the order of the docstring
         s_unknown, c_unknown = s < 0, c < 0
-        known = ~s_unknown & ~c_unknown
+        known = known_rows
         self_link = known & (s == c)
         usable = known & ~self_link
         counts = {
@@ -354,29 +380,29 @@ def build_network(
         }
         used = ~left_out
         s, c, amount, est = s[used], c[used], amount[used], est[used]
-    n_rows = s.size
-    merged_s, merged_c, merged_a, merged_e = _merge_duplicates(s, c, amount, est, n_firms=firms.height)
+    if n_duplicates and count_duplicates(s, c, n_firms=firms.height):
+        s, c, amount, est = _merge_duplicates(s, c, amount, est)
     report = LinkReport(
         year=year,
         n_links=links.height,
-        n_used=merged_s.size,
+        n_used=s.size,
         n_unknown_supplier=int(counts["sup"]),
         n_unknown_customer=int(counts["cus"]),
         n_unknown_both=int(counts["both"]),
         n_self=int(counts["self"]),
         n_missing_amount=int(counts["missing"]),
-        n_duplicates=n_rows - merged_s.size,
-        n_estimated=int(np.count_nonzero(merged_e)),
+        n_duplicates=int(n_duplicates),
+        n_estimated=int(np.count_nonzero(est)),
     )
     return YearNetwork(
         year=year,
         firms=firms,
         region=region,
         region_codes=region_codes,
-        supplier=merged_s,
-        customer=merged_c,
-        amount=merged_a.astype(np.float64),
-        estimated=merged_e.astype(bool),
+        supplier=s,
+        customer=c,
+        amount=amount.astype(np.float64),
+        estimated=est.astype(bool),
         report=report,
         id_key=firm_codes,
     )

@@ -26,6 +26,7 @@ ROLE_COLUMNS = [
     "within_z_weighted",
     "module",
     "role",
+    "uses_estimated",
 ]
 
 ROLE_LABELS = {
@@ -114,7 +115,8 @@ def _communities(net: YearNetwork, *, seed: int = 1) -> np.ndarray:
 
 
 def roles_from_network(net: YearNetwork, *, modules: str = "regions") -> pl.DataFrame:
-    """SPEC §3.4 on a built network: ``company_id`` plus :data:`ROLE_COLUMNS`, one row per firm."""
+    """SPEC §3.4 on a built network: ``company_id`` plus :data:`ROLE_COLUMNS`, one row per firm;
+    ``uses_estimated``: the firm has a link with an estimated amount (its weighted P and z rest on it)."""
     if modules == "regions":
         module = net.region
         labels = pl.Series("module", net.firms.get_column("region_code"))
@@ -135,7 +137,10 @@ def roles_from_network(net: YearNetwork, *, modules: str = "regions") -> pl.Data
             "within_z_weighted": z_w,
             "module": labels,
         }
-    ).with_columns(classify_roles(pl.col("participation"), pl.col("within_z")).alias("role"))
+    ).with_columns(
+        classify_roles(pl.col("participation"), pl.col("within_z")).alias("role"),
+        pl.Series("uses_estimated", net.firm_uses_estimated),
+    )
 
 
 def network_roles(
