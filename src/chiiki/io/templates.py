@@ -318,6 +318,12 @@ class Equipment:
         )
 
 
+def _sector_vector(table: IOTable, amounts: dict[str, float], *, what: str) -> np.ndarray:
+    """Σ amount × weights(sector code) over ``amounts`` (sector code → amount in the table's unit)."""
+    _check_amounts(amounts, what=what)
+    return sum((v * sector_weights(table, k, what=what) for k, v in amounts.items()), np.zeros(table.n))
+
+
 @dataclass(frozen=True)
 class Exports:
     """移輸出の増加: ``amounts`` by sector code (table unit) sold outside the region."""
@@ -326,15 +332,83 @@ class Exports:
     amounts: dict[str, float]
 
     def build(self, table: IOTable) -> ScenarioDemand:
-        _check_amounts(self.amounts, what="移輸出の増加")
-        vector = sum(
-            (v * sector_weights(table, k, what="移輸出") for k, v in self.amounts.items()), np.zeros(table.n)
-        )
         return ScenarioDemand(
             self.name,
-            vector,
+            _sector_vector(table, self.amounts, what="移輸出の増加"),
             table,
             local_output=True,
             template="移輸出の増加",
             notes=("域外への販売は域内で生産されるため、域内生産額の増加として扱います。",),
         )
+
+
+@dataclass(frozen=True)
+class SectorDemand:
+    """最終需要の直接入力: ``amounts`` by sector code (table unit); ``local_output`` when they are
+    already local output."""
+
+    name: str
+    amounts: dict[str, float]
+    local_output: bool = False
+
+    def build(self, table: IOTable) -> ScenarioDemand:
+        return ScenarioDemand(
+            self.name,
+            _sector_vector(table, self.amounts, what="最終需要"),
+            table,
+            local_output=self.local_output,
+        )
+
+
+TEMPLATES = {
+    "construction": (Construction, "建設投資"),
+    "tourism": (Tourism, "観光・イベント"),
+    "plant": (NewPlant, "新工場・新規事業所"),
+    "equipment": (Equipment, "設備投資"),
+    "exports": (Exports, "移輸出の増加"),
+    "demand": (SectorDemand, "最終需要の直接入力"),
+}
+"""Template key → (class, Japanese name), for spec files and forms."""
+
+
+def scenarios_from_spec(spec: list[dict], *, source: str = "シナリオ定義") -> list:
+    """Template objects from a list of plain dicts (a JSON spec file, a form, an API body):
+    ``{"name": …, "template": "construction" | "tourism" | "plant" | "equipment" | "exports" | "demand",
+    …the template's inputs}``. Every problem is reported at once, by position and key."""
+    import dataclasses
+
+    if not isinstance(spec, list) or not spec:
+        raise IOTableError(f"{source}: シナリオの一覧（リスト）を指定してください。")
+    out, problems = [], []
+    for number, item in enumerate(spec, start=1):
+        if not isinstance(item, dict):
+            problems.append(f"{number} 番目: 項目の組（name, template, …）になっていません")
+            continue
+        key = str(item.get("template", "")).strip()
+        if key not in TEMPLATES:
+            problems.append(f"{number} 番目: template「{key}」は使えません（{', '.join(TEMPLATES)}）")
+            continue
+        cls = TEMPLATES[key][0]
+        allowed = {f.name for f in dataclasses.fields(cls) if not f.name.endswith("splits")}
+        inputs = {k: v for k, v in item.items() if k != "template"}
+        unknown = sorted(set(inputs) - allowed)
+        if unknown:
+            problems.append(
+                f"{number} 番目（{key}）: 使えない項目 {', '.join(unknown)}（使える項目: {', '.join(sorted(allowed))}）"
+            )
+            continue
+        fields = dataclasses.fields(cls)
+        missing = [
+            f.name
+            for f in fields
+            if f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+            and f.name not in inputs
+        ]
+        if missing:
+            problems.append(f"{number} 番目（{key}）: 必要な項目 {', '.join(missing)} がありません")
+            continue
+        out.append(cls(**inputs))
+    if problems:
+        raise IOTableError(f"{source}: シナリオの定義に誤りがあります。", problems)
+    return out
