@@ -153,8 +153,20 @@ def concordance_for(table: IOTable, path: str | Path | None = None) -> pl.DataFr
     return check_concordance(frame, table, source="部門–JSIC 対応表" if path is None else str(path))
 
 
+def _family(root: str, by_code: dict[str, list[str]], parents: dict[str, str]) -> list[str]:
+    """Sectors of every listed code below ``root`` in the JSIC tree."""
+    found: dict[str, None] = {}
+    for c, sectors in by_code.items():
+        walk = c
+        while walk is not None and walk != root:
+            walk = parents.get(walk)
+        if walk == root:
+            found.update(dict.fromkeys(sectors))
+    return list(found)
+
+
 def _targets(code: str, by_code: dict[str, list[str]], parents: dict[str, str]) -> list[str]:
-    """Sector codes for JSIC ``code`` by the four rules of the module docstring."""
+    """Sector codes for JSIC ``code`` by rules 1–3 of the module docstring (empty when none applies)."""
     if code in by_code:
         return by_code[code]
     ancestor = parents.get(code)
@@ -162,32 +174,24 @@ def _targets(code: str, by_code: dict[str, list[str]], parents: dict[str, str]) 
         if ancestor in by_code:
             return by_code[ancestor]
         ancestor = parents.get(ancestor)
+    return _family(code, by_code, parents)
 
-    def family(root: str) -> list[str]:
-        found: dict[str, None] = {}
-        for c, sectors in by_code.items():
-            walk = c
-            while walk is not None and walk != root:
-                walk = parents.get(walk)
-            if walk == root:
-                found.update(dict.fromkeys(sectors))
-        return list(found)
 
-    below = family(code)
-    if below:
-        return below
-    parent = parents.get(code)
-    return family(parent) if parent is not None else []
+def _split(W: np.ndarray, row: int, targets: list[int], weights: np.ndarray) -> None:
+    w = weights[targets]
+    W[row, targets] = w / w.sum() if w.sum() > 0 else 1.0 / len(targets)
 
 
 def allocation_matrix(
-    concordance: pl.DataFrame, table: IOTable, jsic_codes: list[str]
+    concordance: pl.DataFrame, table: IOTable, jsic_codes: list[str], national: np.ndarray | None = None
 ) -> tuple[np.ndarray, list[str]]:
     """W (codes × sectors): the share of each JSIC code's employment that goes to each sector.
 
     Rows sum to 1, or to 0 for a code the concordance cannot place (returned in the second value, so
     the caller can say what was left out). A code mapped to several sectors is split by national
-    output X; the loop runs over the few hundred JSIC codes, never over firms.
+    output X. A 小分類 placed by rule 4 (``090`` 管理、補助的経済活動) is spread like its siblings'
+    employment when ``national`` (employment by code) is given, else over their sectors by output.
+    The loop runs over the few hundred JSIC codes, never over firms.
     """
     codes = sector_codes(table)
     position = {c: i for i, c in enumerate(codes)}
@@ -195,17 +199,27 @@ def allocation_matrix(
     for sector, jsic_code in concordance.select(COLUMNS).iter_rows():
         by_code.setdefault(jsic_code, []).append(sector)
     parents = _jsic_parents()
-    weights = np.where(table.X > 0, table.X, 0.0)
+    output = np.where(table.X > 0, table.X, 0.0)
     W = np.zeros((len(jsic_codes), table.n))
-    unplaced = []
+    siblings_rule = []
     for row, code in enumerate(jsic_codes):
         targets = [position[s] for s in _targets(code, by_code, parents)]
-        if not targets:
-            unplaced.append(code)
+        if targets:
+            _split(W, row, targets, output)
+        elif len(code) == 3 and code in parents:
+            siblings_rule.append(row)
+    placed = W.sum(axis=1) > 0
+    for row in siblings_rule:
+        parent = parents[jsic_codes[row]]
+        siblings = [i for i, c in enumerate(jsic_codes) if placed[i] and parents.get(c) == parent]
+        weight = np.zeros(len(siblings)) if national is None else np.asarray(national, dtype=float)[siblings]
+        if siblings and weight.sum() > 0:
+            W[row] = weight @ W[siblings] / weight.sum()
             continue
-        w = weights[targets]
-        W[row, targets] = w / w.sum() if w.sum() > 0 else 1.0 / len(targets)
-    return W, unplaced
+        targets = [position[s] for s in _family(parent, by_code, parents)]
+        if targets:
+            _split(W, row, targets, output)
+    return W, [c for i, c in enumerate(jsic_codes) if not W[i].any()]
 
 
 def mapped_sectors(concordance: pl.DataFrame, table: IOTable) -> np.ndarray:

@@ -98,7 +98,7 @@ def sector_employment(
 ) -> SectorEmployment:
     """E^r (every region) and E^N by sector of ``national_table``: W from the concordance, once."""
     conc = cc.concordance_for(national_table) if concordance is None else concordance
-    W, unplaced = cc.allocation_matrix(conc, national_table, list(basis.jsic_codes))
+    W, unplaced = cc.allocation_matrix(conc, national_table, list(basis.jsic_codes), basis.national)
     majors, major_codes = cc.major_shares(W, list(basis.jsic_codes), basis.national)
     return SectorEmployment(
         regional=basis.regional @ W,
