@@ -15,7 +15,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from chiiki.io import IOSettings
+from chiiki.io import IOSettings, IOTable
 
 REPO = Path(__file__).resolve().parents[3]
 SHARED = Path(os.environ.get("CHIIKI_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -158,3 +158,23 @@ NATIONAL_TO_12 = {
 }  # fmt: skip
 """37 → the 12 sectors of the prefecture file (manufacturing 11–39 and 68 事務用品 are 3); checked
 against the file's national row."""
+
+
+def toy_national() -> IOTable:
+    """A balanced 3-sector national table (X = 100 each) for hand-worked examples."""
+    Z = np.array([[10.0, 20.0, 5.0], [5.0, 10.0, 10.0], [10.0, 5.0, 20.0]])
+    return IOTable(
+        sectors=("01_農業", "02_林業", "03_漁業"),
+        Z=Z,
+        final_demand=np.array([[50.0], [60.0], [40.0]]),
+        final_demand_names=("民間消費支出",),
+        exports=np.array([[25.0], [25.0], [35.0]]),
+        export_names=("輸出",),
+        imports=np.array([[-10.0], [-10.0], [-10.0]]),
+        import_names=("（控除）輸入",),
+        value_added=np.array([[40.0, 30.0, 30.0], [35.0, 35.0, 35.0]]),
+        value_added_names=("雇用者所得", "営業余剰"),
+    )
+
+
+TOY_CONCORDANCE = pl.DataFrame({"sector_code": ["01", "02", "03"], "jsic_code": ["011", "021", "031"]})

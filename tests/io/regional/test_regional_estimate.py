@@ -7,8 +7,9 @@ import numpy as np
 import polars as pl
 import pytest
 from numpy.testing import assert_allclose
+from regional_data import TOY_CONCORDANCE, toy_national
 
-from chiiki.io import IOTable, read_io_table, ripple, table_from_long
+from chiiki.io import read_io_table, ripple, table_from_long
 from chiiki.io.regional import (
     EmploymentBasis,
     Region,
@@ -19,24 +20,6 @@ from chiiki.io.regional import (
     sector_employment,
 )
 
-
-def toy_national() -> IOTable:
-    Z = np.array([[10.0, 20.0, 5.0], [5.0, 10.0, 10.0], [10.0, 5.0, 20.0]])
-    return IOTable(
-        sectors=("01_農業", "02_林業", "03_漁業"),
-        Z=Z,
-        final_demand=np.array([[50.0], [60.0], [40.0]]),
-        final_demand_names=("民間消費支出",),
-        exports=np.array([[25.0], [25.0], [35.0]]),
-        export_names=("輸出",),
-        imports=np.array([[-10.0], [-10.0], [-10.0]]),
-        import_names=("（控除）輸入",),
-        value_added=np.array([[40.0, 30.0, 30.0], [35.0, 35.0, 35.0]]),
-        value_added_names=("雇用者所得", "営業余剰"),
-    )
-
-
-TOY_CONCORDANCE = pl.DataFrame({"sector_code": ["01", "02", "03"], "jsic_code": ["011", "021", "031"]})
 REGION = Region("r", "テスト地域", "custom", ("07",))
 
 
