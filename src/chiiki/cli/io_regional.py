@@ -188,7 +188,11 @@ def regionalize_command(
     console.print(estimated.method_text)
     for note in estimated.notes:
         err_console.print(f"[yellow]注:[/] {note}")
-    sectors = estimated.sector_frame().with_columns(pl.col(pl.Float64).round(3))
+    frame = estimated.sector_frame()
+    ratios = ["特化係数", "域内調達率"]
+    sectors = frame.with_columns(
+        pl.col(ratios).round(3), pl.exclude(["部門", *ratios]).round(0).cast(pl.Int64)
+    )
     print_frame(
         sectors, title=f"{estimated.region.name}（{t.n} 部門、単位 {t.unit}、すべて推計値）", limit=60
     )
@@ -356,11 +360,7 @@ def scenarios_command(
     for start in range(0, len(scenarios), 5):
         names = [s.name for s in scenarios[start : start + 5]]
         compared = compare_scenarios(ranges, names)
-        print_frame(
-            compared.with_columns(pl.col(pl.Float64).round(1)),
-            title="シナリオの比較（中央値と範囲）",
-            limit=30,
-        )
+        print_frame(_cells(compared, names), title="シナリオの比較: 中央値（下限 〜 上限）", limit=30)
         frames[f"比較{start // 5 + 1}"] = compared
     if jobs is not None:
         demand = talent_demand(jobs, by="major" if jobs.by_major.height else "sector")
@@ -377,6 +377,19 @@ def scenarios_command(
     if out is not None:
         paths = write_frames(frames, out)
         console.print("保存しました: " + ", ".join(str(p) for p in paths))
+
+
+def _cells(compared: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """One text cell per scenario for the screen: 「中央値（下限 〜 上限）」, persons without decimals."""
+    digits = {"人": 0, "倍": 3}
+    cells = {
+        name: [
+            f"{value:,.{digits.get(unit, 1)}f}（{spread}）"
+            for value, unit, spread in compared.select(name, "単位", f"{name}（範囲）").rows()
+        ]
+        for name in names
+    }
+    return compared.select("段階", "指標", "単位").with_columns(pl.Series(k, v) for k, v in cells.items())
 
 
 def register(app: typer.Typer) -> None:

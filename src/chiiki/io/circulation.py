@@ -83,7 +83,7 @@ def circulation(table: IOTable, settings: CirculationSettings | None = None) -> 
     for j, name in enumerate(table.final_demand_names):
         spending[final_demand_kind(name)] += float(table.final_demand[:, j].sum())
     exports = table.exports.sum(axis=1)
-    imports = -table.imports.sum(axis=1)
+    imports = 0.0 - table.imports.sum(axis=1)  # 0.0 − keeps +0.0 where there are no imports
     net = float(exports.sum() - imports.sum())
     expenditure = sum(spending.values()) + net
     rate = 100.0 * production / distribution

@@ -167,7 +167,7 @@ class RegionalTable:
         域内調達率 (1 − m)."""
         t = self.table
         demand = t.Z.sum(axis=1) + t.final_demand.sum(axis=1)
-        exports, imports = t.exports.sum(axis=1), -t.imports.sum(axis=1)
+        exports, imports = t.exports.sum(axis=1), 0.0 - t.imports.sum(axis=1)
         return pl.DataFrame(
             {
                 "部門": list(t.sectors),
