@@ -68,7 +68,8 @@ def check_table(table: IOTable, *, balance: bool = True) -> IOTable:
 
     Checks, in order: positive output, row/column balance (``balance=False`` skips it, e.g. for a
     table published without value-added rows), import ratios in [0, 1], and that (I − (I − M̂)A) can
-    be inverted (B is computed here and kept).
+    be inverted (B is computed here and kept). A table without imports (``imports_known`` False) skips
+    the import ratios and checks (I − A) instead.
     """
     problems = output_problems(table)
     if problems:
@@ -82,6 +83,9 @@ def check_table(table: IOTable, *, balance: bool = True) -> IOTable:
                 "表の転記漏れや符号（輸入は控除でマイナス）を確認してください。",
                 problems,
             )
+    if not table.imports_known:
+        _ = table.L  # raises IOTableError (特異) when the closed model has no inverse
+        return table
     problems = import_ratio_problems(table)
     if problems:
         raise IOTableError("輸入係数が 0〜1 の範囲にない部門があります。", problems)

@@ -295,28 +295,3 @@ def read_io_wide(
     frame = read_text_frame(path)
     long = wide_to_long(frame, regions=regions, source=str(path))
     return table_from_long(long, settings=settings, unit=unit, source=str(path), check_balance=check_balance)
-
-
-def read_io_table(
-    path: str | Path,
-    *,
-    settings: IOSettings | None = None,
-    unit: str | None = None,
-    regions: bool = False,
-    check_balance: bool = True,
-) -> IOTable:
-    """Read a table in either form: long when it has ``input_type``, wide when it has ``input``."""
-    frame = read_text_frame(path)
-    if "input_type" in frame.columns:
-        return table_from_long(
-            frame, settings=settings, unit=unit, source=str(path), check_balance=check_balance
-        )
-    if "input" in frame.columns:
-        long = wide_to_long(frame, regions=regions, source=str(path))
-        return table_from_long(
-            long, settings=settings, unit=unit or "百万円", source=str(path), check_balance=check_balance
-        )
-    raise IOTableError(
-        f"{path}: 産業連関表の形式が分かりません。縦持ち（input_type, input_name, output_type, output_name, value）"
-        "か横持ち（input 列 + 種類/名前 の列）にしてください。"
-    )

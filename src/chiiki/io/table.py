@@ -11,7 +11,7 @@ carry a name and, in an interregional table, the region whose demand they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -75,6 +75,11 @@ class IOTable:
     ``imports`` (n × i, negative), ``value_added`` (r × n), optional ``employment`` (n, persons).
     Use :func:`chiiki.io.readers.read_io_long` / ``read_io_wide`` / :func:`table_from_long` to build
     one; they also run :func:`chiiki.io.checks.check_table`.
+
+    ``imports_known`` is False for a table published without import columns (such as the 2015 12-sector
+    prefectural tables): its import ratios m and the open-model inverse B are then refused rather
+    than taken as zero, until the user states that imports are zero (:meth:`with_imports_zero`;
+    issue #11 item 6). The closed model L needs no imports and is always available.
     """
 
     sectors: tuple[str, ...]
@@ -92,6 +97,7 @@ class IOTable:
     final_demand_regions: tuple[str, ...] | None = None
     unit: str = "百万円"
     settings: IOSettings = field(default_factory=IOSettings)
+    imports_known: bool = True
 
     def __post_init__(self) -> None:
         for name in ("Z", "final_demand", "exports", "imports", "value_added", "employment"):
@@ -113,6 +119,18 @@ class IOTable:
             bad.append(f"regions: {len(self.regions)} ≠ {n}")
         if bad:
             raise IOTableError("産業連関表の各ブロックの大きさが部門数と合いません。", bad)
+
+    def with_imports_zero(self) -> IOTable:
+        """The same table with its missing imports stated as zero (m = 0), so the open model runs."""
+        return self if self.imports_known else replace(self, imports_known=True)
+
+    def _require_imports(self, what: str) -> None:
+        if not self.imports_known:
+            raise IOTableError(
+                f"この表には輸入（移輸入）の列がないため、{what}を計算できません。"
+                "輸入がない（0）とみなしてよい場合は、そう明示してください（CLI: --imports-zero、"
+                "Python: table.with_imports_zero()）。閉鎖型の逆行列 (I − A)⁻¹ は輸入なしで計算できます。"
+            )
 
     # ---- labels -------------------------------------------------------------------------------
     @property
@@ -176,12 +194,14 @@ class IOTable:
 
     @cached_property
     def m(self) -> np.ndarray:
-        """Import ratios m."""
+        """Import ratios m (refused when the table has no imports and they were not stated zero)."""
+        self._require_imports("輸入係数 m")
         return co.import_ratios(self.Z, self.final_demand, self.imports)
 
     @cached_property
     def B(self) -> np.ndarray:  # noqa: N802 - the symbol of SPEC §5
-        """Open-model inverse B = [I − (I − M̂)A]⁻¹."""
+        """Open-model inverse B = [I − (I − M̂)A]⁻¹ (refused without known imports, see ``imports_known``)."""
+        self._require_imports("開放型の逆行列 [I − (I − M̂)A]⁻¹ と経済波及効果")
         return co.open_inverse(self.A, self.m, labels=self.labels)
 
     @cached_property
