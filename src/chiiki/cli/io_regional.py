@@ -52,7 +52,8 @@ NationalOpt = Annotated[
     Path | None,
     typer.Option(
         "--national",
-        help="地域化のもとにする全国（または上位地域）の産業連関表（縦持ち・横持ち、37・185部門なら同梱の部門–JSIC対応表を使用）。",
+        help="地域化のもとにする全国（または上位地域）の産業連関表。省略時は同梱の全国2015年表（37部門、総務省）。"
+        "37・185部門の表には同梱の部門–JSIC対応表を使います。",
     ),
 ]
 CensusOpt = Annotated[
@@ -95,10 +96,12 @@ def _companies(directory: Path) -> pl.DataFrame:
 
 
 def _national(path: Path | None) -> tuple[IOTable, str]:
+    """The table to regionalise: the file at ``path``, or the shipped 2015 national table."""
     if path is None:
-        raise IOTableError(
-            "地域化のもとにする全国の産業連関表を --national で指定してください（縦持ち・横持ち、SPEC §5 の形式）。"
-        )
+        from chiiki.io.national import NATIONAL_2015_CREDIT, NATIONAL_2015_NAME, national_table_2015
+
+        err_console.print(f"[dim]{NATIONAL_2015_CREDIT}[/]")
+        return national_table_2015(), NATIONAL_2015_NAME
     return read_io_table(path), f"産業連関表「{path.name}」"
 
 

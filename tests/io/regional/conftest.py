@@ -13,7 +13,10 @@ from chiiki.io import IOTable, table_from_long
 
 @pytest.fixture(scope="session")
 def national37() -> IOTable:
-    return table_from_long(national37_long(), source="2015年表（37部門）")
+    """The shipped 2015 national table (37 sectors, 総務省)."""
+    from chiiki.io.national import national_table_2015
+
+    return national_table_2015()
 
 
 @pytest.fixture(scope="session")

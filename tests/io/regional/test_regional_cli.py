@@ -38,15 +38,13 @@ def test_regionalize_prefecture_writes_a_table_ripple_can_read(tmp_path, nationa
     assert ripple.exit_code == 0 and "就業誘発数" in ripple.output
 
 
-def test_regionalize_xlsx_has_the_table_first_then_details(tmp_path, national37_file, census_path):
+def test_regionalize_xlsx_has_the_table_first_then_details(tmp_path, census_path):
     out = tmp_path / "fukushima.xlsx"
     args = [
         "io",
         "regionalize",
         "--region",
         "07",
-        "--national",
-        str(national37_file),
         "--census",
         str(census_path),
     ]
@@ -57,7 +55,7 @@ def test_regionalize_xlsx_has_the_table_first_then_details(tmp_path, national37_
 
 
 def test_regionalize_municipality_from_firm_data_and_census(
-    tmp_path, national37_file, census_path, small_economy_dir, small_economy
+    tmp_path, census_path, small_economy_dir, small_economy
 ):
     city = (
         small_economy.companies.group_by("municipality_code")
@@ -66,14 +64,14 @@ def test_regionalize_municipality_from_firm_data_and_census(
     )
     result = runner.invoke(
         app,
-        ["io", "regionalize", "--region", city, "--national", str(national37_file), "--census", str(census_path),
+        ["io", "regionalize", "--region", city, "--census", str(census_path),
          "--data", str(small_economy_dir), "--out", str(tmp_path / "city.parquet")],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "企業データ" in result.output and (tmp_path / "city.parquet").exists()
 
 
-def test_regionalize_errors_are_japanese(national37_file, census_path):
+def test_regionalize_errors_are_japanese(census_path):
     result = runner.invoke(
         app,
         [
@@ -81,20 +79,22 @@ def test_regionalize_errors_are_japanese(national37_file, census_path):
             "regionalize",
             "--region",
             "07201",
-            "--national",
-            str(national37_file),
             "--census",
             str(census_path),
         ],
     )
     assert result.exit_code == 2 and "企業データ" in result.output and "Traceback" not in result.output
-    result = runner.invoke(app, ["io", "regionalize", "--region", "宇宙", "--national", str(national37_file)])
+    result = runner.invoke(app, ["io", "regionalize", "--region", "宇宙"])
     assert result.exit_code == 2 and "見つかりません" in result.output
+
+
+def test_regionalize_defaults_to_the_shipped_national_table(census_path):
     result = runner.invoke(app, ["io", "regionalize", "--region", "07", "--census", str(census_path)])
-    assert result.exit_code == 2 and "--national" in result.output
+    assert result.exit_code == 0, result.output
+    assert "総務省" in result.output and "福島県" in result.output
 
 
-def test_circulation_of_an_estimated_table(tmp_path, national37_file, census_path):
+def test_circulation_of_an_estimated_table(tmp_path, census_path):
     table = tmp_path / "t.csv"
     runner.invoke(
         app,
@@ -103,8 +103,6 @@ def test_circulation_of_an_estimated_table(tmp_path, national37_file, census_pat
             "regionalize",
             "--region",
             "07",
-            "--national",
-            str(national37_file),
             "--census",
             str(census_path),
             "--out",
@@ -119,7 +117,7 @@ def test_circulation_of_an_estimated_table(tmp_path, national37_file, census_pat
     assert "100.0%" not in result.output.splitlines()[0]  # income from outside lowers the rate
 
 
-def test_scenarios_compare_templates_with_ranges(tmp_path, national37_file, census_path):
+def test_scenarios_compare_templates_with_ranges(tmp_path, census_path):
     spec = tmp_path / "spec.json"
     spec.write_text(
         json.dumps(
@@ -141,7 +139,7 @@ def test_scenarios_compare_templates_with_ranges(tmp_path, national37_file, cens
     out = tmp_path / "scenarios.xlsx"
     result = runner.invoke(
         app,
-        ["io", "scenarios", "--spec", str(spec), "--region", "45", "--national", str(national37_file), "--census", str(census_path),
+        ["io", "scenarios", "--spec", str(spec), "--region", "45", "--census", str(census_path),
          "--c-low", "0.6", "--c-high", "0.8", "--import-change", "0.1", "--vary", "slq,flq:0.1", "--out", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
