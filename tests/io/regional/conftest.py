@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from regional_data import SETTINGS_185, national37_long, national185_long, shared_file
+from regional_data import SETTINGS_185, national37_long, shared_file
 
 from chiiki.io import IOTable, table_from_long
 
@@ -21,7 +21,11 @@ def national37() -> IOTable:
 
 @pytest.fixture(scope="session")
 def national185() -> IOTable:
-    return table_from_long(national185_long(), settings=SETTINGS_185, source="2015年表（185部門）")
+    """The 2015 185-sector table (Takeda's aggregation of 総務省's), read by the published-layout reader."""
+    from chiiki.io import read_io_table
+
+    path = shared_file("japan_io_2015_185", "io2015_185_takeda_wide.csv")
+    return read_io_table(path, settings=SETTINGS_185, unit="十億円")
 
 
 @pytest.fixture(scope="session")

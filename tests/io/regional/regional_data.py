@@ -60,39 +60,6 @@ def national37_long() -> pl.DataFrame:
     ).drop_nulls(["input_type", "output_type"])
 
 
-def national185_long() -> pl.DataFrame:
-    """The 2015 185-sector table (Takeda's aggregation of 総務省's), converted to 百万円."""
-    df = pl.read_csv(shared_file("japan_io_2015_185", "io2015_185_takeda_wide.csv"), infer_schema_length=0)
-    columns = [c for c in df.columns if c not in ("row_code", "row_name")]
-    long = df.unpivot(
-        index=["row_code", "row_name"], on=columns, variable_name="col", value_name="v"
-    ).with_columns(code=pl.col("col").str.split("_").list.first(), v=pl.col("v").cast(pl.Float64) * 1000)
-    sector = lambda c: pl.col(c).str.contains(r"^\d{4}$")  # noqa: E731
-    row_type = (
-        pl.when(sector("row_code"))
-        .then(pl.lit("industry"))
-        .when(pl.col("row_code") != "Total")
-        .then(pl.lit("valueadded"))
-    )
-    column_type = (
-        pl.when(sector("code"))
-        .then(pl.lit("industry"))
-        .when(pl.col("code").is_in(["expo", "expd"]))
-        .then(pl.lit("export"))
-        .when(pl.col("code").is_in(["impo", "impd", "imta", "imtx"]))
-        .then(pl.lit("import"))
-        .when(pl.col("code") != "Total")
-        .then(pl.lit("finaldemand"))
-    )
-    return long.select(
-        input_type=row_type,
-        input_name=pl.col("row_code") + "_" + pl.col("row_name"),
-        output_type=column_type,
-        output_name=pl.col("col"),
-        value_M=pl.col("v"),
-    ).drop_nulls(["input_type", "output_type"])
-
-
 SETTINGS_185 = IOSettings(income_row="賃金・俸給", consumption_column="家計消費支出")
 
 

@@ -49,19 +49,20 @@ def test_tourism_counts_visitors_from_outside_and_converts_yen(national185):
     )
     built = t.build(national185)
     assert not built.local_output
-    # 6,000 visitors × (10,000 + 2,000) 円 = 72 百万円, all of it in some sector
-    assert built.demand.sum() == pytest.approx(72.0)
-    assert built.demand[sector_codes(national185).index("6711")] == pytest.approx(60.0)
+    # 6,000 visitors × (10,000 + 2,000) 円 = 72 百万円 = 0.072 十億円 (the 185-sector table's unit)
+    assert national185.unit == "十億円"
+    assert built.demand.sum() == pytest.approx(0.072)
+    assert built.demand[sector_codes(national185).index("6711")] == pytest.approx(0.060)
     everyone = Tourism(
         "祭り", 10_000, {"lodging": 10_000.0}, outside_share=0.6, include_residents=True
     ).build(national185)
-    assert everyone.demand.sum() == pytest.approx(100.0)
+    assert everyone.demand.sum() == pytest.approx(0.100)
 
 
 def test_event_adds_organiser_costs(national185):
     built = Tourism("大会", 0, {}, organiser={"advertising": 5.0, "venue": 10.0}).build(national185)
     codes = sector_codes(national185)
-    assert built.demand.sum() == pytest.approx(15.0)
+    assert built.demand.sum() == pytest.approx(15.0)  # organiser costs are in the table's unit
     assert [built.demand[codes.index(c)] for c in ("6621", "6699", "6611")] == pytest.approx([5.0, 6.0, 4.0])
 
 
