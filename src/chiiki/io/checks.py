@@ -38,13 +38,19 @@ def output_problems(table: IOTable) -> list[str]:
     """Industries with negative output X_i, or zero output where the sector still has inputs or no
     demand at all (the coefficients divide by X).
 
-    A sector with X_i = 0, an empty column (no inputs, no value added) and some demand, all of it
-    imported, is allowed: a regional table has such sectors (SPEC §7.1), and their coefficients are 0.
+    A sector with X_i = 0 (up to rounding), an empty column (no inputs, no value added) and some demand,
+    all of it imported, is allowed: a regional table has such sectors (SPEC §7.1), and their coefficients are 0.
     """
     labels = table.labels
     empty_column = ~(table.Z != 0).any(axis=0) & ~(table.value_added != 0).any(axis=0)
     has_demand = (table.Z != 0).any(axis=1) | (table.final_demand != 0).any(axis=1)
-    imported_only = (table.X == 0) & empty_column & has_demand
+    row_size = (
+        np.abs(table.Z).sum(axis=1)
+        + np.abs(table.final_demand).sum(axis=1)
+        + np.abs(table.exports).sum(axis=1)
+    )
+    zero = np.abs(table.X) <= 1e-9 * np.maximum(row_size, 1.0)  # 0 up to the rounding of the row sum
+    imported_only = zero & empty_column & has_demand
     return [
         f"{labels[i]}: 生産額（行計）が {_fmt(table.X[i])} です。0以下の部門は除くか、値を確認してください。"
         for i in np.flatnonzero(~(table.X > 0) & ~imported_only)

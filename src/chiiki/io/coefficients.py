@@ -45,14 +45,15 @@ def domestic_demand(Z: np.ndarray, final_demand: np.ndarray) -> np.ndarray:
 def import_ratios(Z: np.ndarray, final_demand: np.ndarray, imports: np.ndarray) -> np.ndarray:
     """Import ratios m_i = (−Σ import_i) / d_i (輸入係数, SPEC §5).
 
-    A sector with no domestic demand and no imports has m_i = 0; one with imports but no positive
-    domestic demand has no ratio (NaN), which :func:`chiiki.io.checks.check_table` reports.
+    A sector with no (or, through negative entries such as scrap or 在庫純増, negative) domestic
+    demand and no imports has m_i = 0; one with imports but no positive domestic demand has no ratio
+    (NaN), which :func:`chiiki.io.checks.check_table` reports.
     """
     d = domestic_demand(Z, final_demand)
     imported = 0.0 - imports.sum(axis=1)  # 0.0 − keeps +0.0 where there are no imports
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(d > 0, imported / np.where(d > 0, d, 1.0), np.nan)
-    return np.where((d == 0) & (imported == 0), 0.0, m)
+    return np.where((d <= 0) & (imported == 0), 0.0, m)
 
 
 def _inverse(matrix: np.ndarray, *, what: str, labels: list[str] | None) -> np.ndarray:

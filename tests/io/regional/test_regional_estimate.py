@@ -144,3 +144,16 @@ def test_round_trip_through_the_long_form_keeps_the_ripple(national37, census):
     a = ripple(rt.table, F).summary["value"].to_numpy()
     b = ripple(back, F).summary["value"].to_numpy()
     assert_allclose(a, b, rtol=1e-9)
+
+
+def test_municipal_185_table_with_absent_sectors_round_trips(national185, census, small_economy):
+    from chiiki.io.regional import nested_basis
+
+    companies = small_economy.companies
+    city = companies.filter(pl.col("prefecture_code") == "07")["municipality_code"].mode()[0]
+    region = resolve_region(city)
+    rt = regionalize(national185, nested_basis(census, companies, [region]), region)
+    assert (rt.table.X == 0).sum() > 20  # a small place makes few of the 185 products
+    back = table_from_long(rt.long_frame(), unit="十億円")
+    assert back.sectors == rt.table.sectors
+    assert_allclose(back.m, rt.table.m, atol=1e-9)

@@ -15,7 +15,8 @@ From a national (parent) table and the employment of a region and the nation by 
    (SPEC §7.1) or â = (I − M̂^N)A and b̂ = 1 − m^N on the ``domestic`` basis (Flegg et al.);
 6. commodity balance (supply–demand pool): regional demand D_i = Σ_j a_ij X_j^r + Σ_k F_ik^r, locally
    supplied L_i = Σ_j r_ij X_j^r + q_i Σ_k F_ik^r, capped to 0 ≤ L_i ≤ min(X_i^r, D_i);
-   移輸入 M_i = D_i − L_i and 移輸出 E_i = X_i^r − L_i (for D_i ≤ 0: M_i = 0, E_i = X_i^r − D_i).
+   移輸入 M_i = D_i − L_i and 移輸出 E_i = X_i^r − L_i (for D_i ≤ 0, which negative national entries
+   such as scrap flows or 在庫純増 can give: M_i = 0, E_i = X_i^r − D_i).
 
 The result is a competitive-import table of the SPEC §5 contract (one 移輸出 and one （控除）移輸入
 column): rows and columns balance exactly and its import ratio is m_i = M_i / D_i, so the ripple
@@ -244,9 +245,18 @@ class RegionalTable:
             )
         )
         value = "value_M" if t.unit == "百万円" else "value"
+        diagonal = (
+            (pl.col("input_type") == "industry")
+            & (pl.col("output_type") == "industry")
+            & (pl.col("input_name") == pl.col("output_name"))
+        )
         return (
             pl.concat(cells)
-            .filter(pl.col("value") != 0)
+            .with_columns(diagonal=diagonal)
+            .filter((pl.col("value") != 0) | pl.col("diagonal"))
+            # the diagonal comes first and stays when 0, so a sector without output keeps its row, its
+            # column and its place (the reader orders sectors by first appearance)
+            .sort("diagonal", descending=True, maintain_order=True)
             .with_columns(status=pl.lit("推計"))
             .rename({"value": value})
             .select("input_type", "input_name", "output_type", "output_name", value, "status", "method")
@@ -302,12 +312,12 @@ def estimate_table(
     A = national.A
     va_coefficients = national.value_added / national.X[np.newaxis, :]
     F = national.final_demand * _demand_shares(national, x, employment_share, settings.population_share)
+    Z = A * x[np.newaxis, :]
     lq = lqm.lq_matrix(e_r, e_n, method=settings.method, delta=settings.delta)
     final_lq = lqm.final_demand_lq(e_r, e_n, method=settings.method, delta=settings.delta)
     keep = 1.0 - national.m if settings.basis == "domestic" else np.ones(national.n)
     R = lqm.regional_coefficients(keep[:, np.newaxis] * A, lq)
     q = np.minimum(final_lq, 1.0) * keep
-    Z = A * x[np.newaxis, :]
     demand = Z.sum(axis=1) + F.sum(axis=1)
     local = np.clip(R @ x + q * F.sum(axis=1), 0.0, np.maximum(np.minimum(x, demand), 0.0))
     imports = np.where(demand > 0, demand - local, 0.0)
