@@ -12,18 +12,24 @@ import polars as pl
 import typer
 from rich.table import Table
 
+from chiiki.cli.io_report import print_read_report
 from chiiki.cli.output import console, fail, print_frame, write_frame
 from chiiki.io import (
     DEFAULT_C,
+    NATIONAL_2015_CREDIT,
+    NATIONAL_2015_NAME,
     IOSettings,
     IOTable,
     IOTableError,
     multiplier_frame,
+    national_table_2015,
     read_demand,
     read_io_table,
+    read_table_with_report,
     ripple,
     table_from_long,
 )
+from chiiki.io.published import table_limits
 from chiiki.io.table import DEFAULT_CONSUMPTION_COLUMN, DEFAULT_INCOME_ROW
 
 app = typer.Typer(
@@ -34,12 +40,38 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-TableArg = Annotated[
-    Path,
+_TABLE_HELP = (
+    "産業連関表のファイル（CSV UTF-8/Shift_JIS・Excel・Parquet）。都道府県や総務省が公表している形式"
+    "（表題・単位の行、コード行と名称行、合計の行・列、移輸出・（控除）移輸入 など）のまま読めます。"
+    "縦持ち（input_type, input_name, output_type, output_name, value_M）・横持ち（input 列 + 種類/名前 の列）も可。"
+)
+TableArg = Annotated[Path, typer.Argument(help=_TABLE_HELP, show_default=False)]
+OptionalTableArg = Annotated[
+    Path | None,
     typer.Argument(
-        help="産業連関表のファイル（CSV UTF-8/Shift_JIS・Excel・Parquet）。縦持ち（input_type, input_name, "
-        "output_type, output_name, value_M）または横持ち（input 列 + 種類/名前 の列）。",
+        help=_TABLE_HELP + "省略すると全国表（総務省 平成27年 37部門、百万円）を使います。",
         show_default=False,
+    ),
+]
+Sheet = Annotated[
+    str | None,
+    typer.Option(
+        "--sheet", help="Excel のシート名（シートが複数あり、表のあるシートが1つに決まらないとき必要）。"
+    ),
+]
+Area = Annotated[
+    str | None,
+    typer.Option("--area", help="地域別12部門表（R1C1…・Y1… の列）の地域: AreaID（07000）か名前（福島県）。"),
+]
+Unit = Annotated[
+    str | None,
+    typer.Option("--unit", help="金額の単位（例: 百万円、万円、千円）。表の単位の記載より優先します。"),
+]
+ImportsZero = Annotated[
+    bool,
+    typer.Option(
+        "--imports-zero",
+        help="輸入（移輸入）の列がない表で、輸入を0とみなすと明示します。これがないと開放型の逆行列と経済波及効果は計算しません。",
     ),
 ]
 IncomeRow = Annotated[str, typer.Option("--income-row", help="雇用者所得の行の名前（部分一致可）。")]
@@ -60,21 +92,43 @@ Out = Annotated[
 ]
 
 
-def _load(
-    path: Path,
-    income_row: str,
-    consumption_column: str,
-    employment_row: str | None,
-    tolerance: float,
-    regions: bool,
-) -> IOTable:
-    settings = IOSettings(
+def _settings(
+    income_row: str, consumption_column: str, employment_row: str | None, tolerance: float
+) -> IOSettings:
+    return IOSettings(
         income_row=income_row,
         consumption_column=consumption_column,
         employment_row=employment_row,
         balance_tolerance=tolerance,
     )
-    return read_io_table(path, settings=settings, regions=regions)
+
+
+def _load(
+    path: Path | None,
+    settings: IOSettings,
+    *,
+    regions: bool = False,
+    sheet: str | None = None,
+    area: str | None = None,
+    unit: str | None = None,
+    imports_zero: bool = False,
+) -> IOTable:
+    """The table of ``path`` (the shipped national table when None, with its credit line printed),
+    checked; ``imports_zero`` states missing imports as zero."""
+    if path is None:
+        table = national_table_2015(settings)
+        console.print(f"産業連関表: {NATIONAL_2015_NAME}　{NATIONAL_2015_CREDIT}", soft_wrap=True)
+    else:
+        table = read_io_table(path, settings=settings, regions=regions, sheet=sheet, area=area, unit=unit)
+    if imports_zero:
+        if table.imports_known:
+            console.print("表に輸入（移輸入）の列があるため、--imports-zero は使わずに表の輸入で計算します。")
+        else:
+            console.print(
+                "輸入（移輸入）の列がない表です。--imports-zero の指定により、輸入を0として計算します。"
+            )
+        table = table.with_imports_zero()
+    return table
 
 
 def _write(frame: pl.DataFrame, path: Path, *, sheet: str) -> None:
@@ -108,9 +162,37 @@ MULTIPLIER_LABELS = {
 }
 
 
+@app.command(name="read")
+def read_command(
+    table: TableArg,
+    sheet: Sheet = None,
+    area: Area = None,
+    unit: Unit = None,
+    income_row: IncomeRow = DEFAULT_INCOME_ROW,
+    consumption_column: ConsumptionColumn = DEFAULT_CONSUMPTION_COLUMN,
+    employment_row: EmploymentRow = None,
+    tolerance: Tolerance = 1e-6,
+    regions: Regions = False,
+) -> None:
+    """産業連関表のファイルを読み、認識した部門・粗付加価値・最終需要・輸出・輸入・合計と、合計の照合結果、
+    置けなかった行・列、計算できないことを表示します（表は変更しません）。"""
+    settings = _settings(income_row, consumption_column, employment_row, tolerance)
+    try:
+        _, report = read_table_with_report(
+            table, sheet=sheet, area=area, settings=settings, unit=unit, regions=regions
+        )
+    except IOTableError as exc:
+        raise fail(str(exc)) from None
+    print_read_report(report)
+
+
 @app.command()
 def multipliers(
-    table: TableArg,
+    table: OptionalTableArg = None,
+    sheet: Sheet = None,
+    area: Area = None,
+    unit: Unit = None,
+    imports_zero: ImportsZero = False,
     out: Out = None,
     income_row: IncomeRow = DEFAULT_INCOME_ROW,
     consumption_column: ConsumptionColumn = DEFAULT_CONSUMPTION_COLUMN,
@@ -121,12 +203,27 @@ def multipliers(
     """部門ごとの逆行列係数の列和（開放型 [I−(I−M̂)A]⁻¹・閉鎖型 (I−A)⁻¹）、影響力係数、感応度係数、輸入係数。
 
     --out の列: sector, open_multiplier, closed_multiplier, backward_linkage, forward_linkage, import_ratio。
+    輸入の列がない表では、--imports-zero がなければ閉鎖型だけを計算します（開放型の列は空）。
     """
     try:
-        t = _load(table, income_row, consumption_column, employment_row, tolerance, regions)
+        t = _load(
+            table,
+            _settings(income_row, consumption_column, employment_row, tolerance),
+            regions=regions,
+            sheet=sheet,
+            area=area,
+            unit=unit,
+            imports_zero=imports_zero,
+        )
         frame = multiplier_frame(t)
     except IOTableError as exc:
         raise fail(str(exc)) from None
+    if not t.imports_known:
+        console.print(
+            "輸入（移輸入）の列がない表のため、開放型の逆行列係数・影響力係数・感応度係数・輸入係数は計算していません"
+            "（閉鎖型 (I−A)⁻¹ の列和だけ）。輸入を0とみなせる場合は --imports-zero を付けてください。",
+            soft_wrap=True,
+        )
     shown = frame.with_columns(pl.col(pl.Float64).round(4)).rename(
         {k: v for k, v in MULTIPLIER_LABELS.items() if k in frame.columns}
     )
@@ -138,7 +235,6 @@ def multipliers(
 
 @app.command(name="ripple")
 def ripple_command(
-    table: TableArg,
     demand: Annotated[
         Path,
         typer.Option(
@@ -148,6 +244,7 @@ def ripple_command(
             show_default=False,
         ),
     ],
+    table: OptionalTableArg = None,
     c: Annotated[float, typer.Option("--c", help="消費転換係数（0〜1）。")] = DEFAULT_C,
     local_output: Annotated[
         bool,
@@ -156,6 +253,10 @@ def ripple_command(
             help="需要ではなく域内生産額の増加として扱います（例: 新工場の生産額）。輸入分を差し引きません。",
         ),
     ] = False,
+    sheet: Sheet = None,
+    area: Area = None,
+    unit: Unit = None,
+    imports_zero: ImportsZero = False,
     out: Out = None,
     income_row: IncomeRow = DEFAULT_INCOME_ROW,
     consumption_column: ConsumptionColumn = DEFAULT_CONSUMPTION_COLUMN,
@@ -169,14 +270,27 @@ def ripple_command(
     画面にはシナリオごとの合計と波及倍率（総合効果の生産誘発額 ÷ 最終需要増加額）を表示します。
     """
     try:
-        t = _load(table, income_row, consumption_column, employment_row, tolerance, regions)
+        t = _load(
+            table,
+            _settings(income_row, consumption_column, employment_row, tolerance),
+            regions=regions,
+            sheet=sheet,
+            area=area,
+            unit=unit,
+            imports_zero=imports_zero,
+        )
+    except IOTableError as exc:
+        raise fail(str(exc)) from None
+    try:
         F, names = read_demand(demand, t)
         result = ripple(t, F, c=c, local_output=local_output, scenarios=names)
     except IOTableError as exc:
-        raise fail(str(exc)) from None
+        limits = [line for line in table_limits(t) if "経済波及効果" in line]
+        raise fail("\n".join([str(exc), *(f"  - {line}" for line in limits)])) from None
     unit = result.unit or "表の単位"
     kind = "域内生産額の増加" if local_output else "最終需要の増加"
-    console.print(f"産業連関表: {table}（{t.n} 部門、単位 {unit}）  {kind}  消費転換係数 c = {c}")
+    shown = NATIONAL_2015_NAME if table is None else table
+    console.print(f"産業連関表: {shown}（{t.n} 部門、単位 {unit}）  {kind}  消費転換係数 c = {c}")
     wide = result.summary.pivot(
         on="stage", index=["scenario", "measure"], values="value", maintain_order=True
     )

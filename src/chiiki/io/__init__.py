@@ -29,7 +29,14 @@ from chiiki.io.national import (
     national_table_2015,
     national_table_2015_with_report,
 )
-from chiiki.io.published import Balance, Placed, ReadReport, SheetChoiceError, read_published_table
+from chiiki.io.published import (
+    Balance,
+    Placed,
+    ReadReport,
+    SheetChoiceError,
+    read_published_table,
+    workbook_sheets,
+)
 from chiiki.io.readers import read_io_long, read_io_wide, table_from_long, wide_to_long
 from chiiki.io.ripple import DEFAULT_C, MEASURES, STAGES, RippleResult, ripple, ripple_stages
 from chiiki.io.table import IOSettings, IOTable
@@ -74,4 +81,5 @@ __all__ = [
     "technical_coefficients",
     "value_added_coefficients",
     "wide_to_long",
+    "workbook_sheets",
 ]

@@ -20,10 +20,14 @@ NATIONAL_2015_CREDIT = "出典：総務省『平成27年（2015年）産業連�
 
 
 @lru_cache(maxsize=8)
-def national_table_2015_with_report(settings: IOSettings | None = None) -> tuple[IOTable, ReadReport]:
-    """The shipped national table and its read report (cached per settings)."""
+def _read(settings: IOSettings) -> tuple[IOTable, ReadReport]:
     data = resources.files("chiiki.io").joinpath("data", NATIONAL_2015_FILE).read_bytes()
     return read_published_table(data, name=NATIONAL_2015_NAME, settings=settings)
+
+
+def national_table_2015_with_report(settings: IOSettings | None = None) -> tuple[IOTable, ReadReport]:
+    """The shipped national table and its read report (read once per settings)."""
+    return _read(settings or IOSettings())
 
 
 def national_table_2015(settings: IOSettings | None = None) -> IOTable:

@@ -124,10 +124,11 @@ class IOTable:
         """The same table with its missing imports stated as zero (m = 0), so the open model runs."""
         return self if self.imports_known else replace(self, imports_known=True)
 
-    def _require_imports(self, what: str) -> None:
+    def _require_imports(self) -> None:
         if not self.imports_known:
             raise IOTableError(
-                f"この表には輸入（移輸入）の列がないため、{what}を計算できません。"
+                "この表には輸入（移輸入）の列がないため、輸入係数 m・開放型の逆行列 [I − (I − M̂)A]⁻¹・"
+                "経済波及効果を計算できません。"
                 "輸入がない（0）とみなしてよい場合は、そう明示してください（CLI: --imports-zero、"
                 "Python: table.with_imports_zero()）。閉鎖型の逆行列 (I − A)⁻¹ は輸入なしで計算できます。"
             )
@@ -195,13 +196,13 @@ class IOTable:
     @cached_property
     def m(self) -> np.ndarray:
         """Import ratios m (refused when the table has no imports and they were not stated zero)."""
-        self._require_imports("輸入係数 m")
+        self._require_imports()
         return co.import_ratios(self.Z, self.final_demand, self.imports)
 
     @cached_property
     def B(self) -> np.ndarray:  # noqa: N802 - the symbol of SPEC §5
         """Open-model inverse B = [I − (I − M̂)A]⁻¹ (refused without known imports, see ``imports_known``)."""
-        self._require_imports("開放型の逆行列 [I − (I − M̂)A]⁻¹ と経済波及効果")
+        self._require_imports()
         return co.open_inverse(self.A, self.m, labels=self.labels)
 
     @cached_property

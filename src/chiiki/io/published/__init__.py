@@ -14,6 +14,7 @@ total against the data, and returns the :class:`~chiiki.io.table.IOTable` with a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from chiiki.io.errors import IOTableError
@@ -115,6 +116,4 @@ def read_published_table(
 
 
 def _with_note(report: ReadReport, note: str) -> ReadReport:
-    from dataclasses import replace
-
     return replace(report, notes=(note, *report.notes))

@@ -215,21 +215,12 @@ def assemble(
             "単位の記載が見つかりません。金額は表に書かれたままの単位です（--unit で指定できます）。"
         )
 
+    notes += _subtotal_notes(layout, total_rows, total_cols)
     if residual_demand:  # the output column made the residual: checking it against itself says nothing
         total_cols = [(j, kind) for j, kind in total_cols if kind != lb.OUTPUT_COLUMN]
+    flow_cols = fd_cols + ex_cols + im_cols
     balances = _balances(
-        layout,
-        V,
-        table,
-        s_rows,
-        s_cols,
-        fd_cols,
-        ex_cols,
-        im_cols,
-        total_rows,
-        total_cols,
-        notes,
-        residual_value_added,
+        layout, V, table, s_rows, s_cols, flow_cols, total_rows, total_cols, residual_value_added
     )
     placed = _placed(layout, row_roles, col_roles)
     report = ReadReport(
@@ -308,85 +299,67 @@ def _balances(
     table: IOTable,
     s_rows: list[int],
     s_cols: list[int],
-    fd_cols: list[int],
-    ex_cols: list[int],
-    im_cols: list[int],
+    flow_cols: list[int],
     total_rows: list[tuple[int, str]],
     total_cols: list[tuple[int, str]],
-    notes: list[str],
     residual_value_added: bool,
 ) -> list[Balance]:
     """Every published total against its parts, and the row totals against the column totals.
 
-    With a residual value-added row the column totals equal the output by construction: only the
-    published output row against the row totals X is then a check."""
+    ``flow_cols`` are the final-demand, export and import columns. Subtotals of unknown parts are not
+    checked. With a residual value-added row the column totals equal the output by construction: only
+    the published output row against the row totals X is then a check."""
     tol = table.settings.balance_tolerance
+    labels = list(table.labels)
+
+    def check(label: lb.Label, meaning: str, published, computed, where: list[str]) -> Balance:  # noqa: ANN001
+        return balance(f"{label.name}（{label.where}）＝ {meaning}", published, computed, where, tol)
+
     sums = {
         "Z": table.Z.sum(axis=1),
         "F": table.final_demand.sum(axis=1),
         "E": table.exports.sum(axis=1),
         "M": table.imports.sum(axis=1),
     }
-    labels = list(table.labels)
     out = []
     for j, kind in total_cols:
-        lab = layout.column_labels[j]
         if kind == lb.SUBTOTAL:
-            notes.append(
-                f"{lab.where}「{lab.name}」は内訳の分からない小計のため、部門にも照合にも使いません。"
-            )
             continue
         published = V[s_rows, j]
         if kind == lb.IMPORTS_TOTAL and (published > 0).any() and not (published < 0).any():
             published = -published
         computed = sum(sums[b] for b in _COLUMN_SUMS[kind])
-        out.append(
-            balance(
-                f"{lab.name}（{lab.where}）＝ {lb.TOTAL_MEANINGS[kind]}", published, computed, labels, tol
-            )
-        )
-    flows = V[np.ix_(s_rows, s_cols + fd_cols + ex_cols + im_cols)]
-    flow_labels = labels + [layout.column_labels[j].name for j in fd_cols + ex_cols + im_cols]
+        out.append(check(layout.column_labels[j], lb.TOTAL_MEANINGS[kind], published, computed, labels))
+    every_col = s_cols + flow_cols
+    every_label = labels + [layout.column_labels[j].name for j in flow_cols]
     for i, kind in total_rows:
         lab = layout.row_labels[i]
-        if kind == lb.SUBTOTAL:
-            notes.append(
-                f"{lab.where}「{lab.name}」は内訳の分からない小計のため、部門にも照合にも使いません。"
-            )
-            continue
-        if kind == lb.INTERMEDIATE_INPUTS:
-            published = V[i, s_cols + fd_cols + ex_cols + im_cols]
-            computed = flows.sum(axis=0)  # the cells as published, under every column
+        meaning = lb.TOTAL_MEANINGS.get(kind, "")
+        if kind == lb.INTERMEDIATE_INPUTS:  # under every column, against the cells as published
             out.append(
-                balance(
-                    f"{lab.name}（{lab.where}）＝ {lb.TOTAL_MEANINGS[kind]}",
-                    published,
-                    computed,
-                    flow_labels,
-                    tol,
-                )
+                check(lab, meaning, V[i, every_col], V[np.ix_(s_rows, every_col)].sum(axis=0), every_label)
             )
-            continue
-        computed = table.value_added.sum(axis=0) if kind == lb.VALUE_ADDED_TOTAL else table.column_totals
-        if not (kind == lb.OUTPUT_ROW and residual_value_added):
-            out.append(
-                balance(
-                    f"{lab.name}（{lab.where}）＝ {lb.TOTAL_MEANINGS[kind]}",
-                    V[i, s_cols],
-                    computed,
-                    labels,
-                    tol,
-                )
-            )
-        if kind == lb.OUTPUT_ROW:
-            out.append(
-                balance(
-                    f"{lab.name}（{lab.where}）＝ 行計（部門の行の合計）", V[i, s_cols], table.X, labels, tol
-                )
-            )
+        elif kind == lb.VALUE_ADDED_TOTAL:
+            out.append(check(lab, meaning, V[i, s_cols], table.value_added.sum(axis=0), labels))
+        elif kind == lb.OUTPUT_ROW:
+            if not residual_value_added:
+                out.append(check(lab, meaning, V[i, s_cols], table.column_totals, labels))
+            out.append(check(lab, "行計（部門の行の合計）", V[i, s_cols], table.X, labels))
     if not residual_value_added:
         out.append(core_balance(table))
     return out
+
+
+def _subtotal_notes(
+    layout: Layout, total_rows: list[tuple[int, str]], total_cols: list[tuple[int, str]]
+) -> list[str]:
+    """A note for each subtotal whose parts are unknown (neither a sector nor checked)."""
+    found = [layout.row_labels[i] for i, kind in total_rows if kind == lb.SUBTOTAL]
+    found += [layout.column_labels[j] for j, kind in total_cols if kind == lb.SUBTOTAL]
+    return [
+        f"{lab.where}「{lab.name}」は内訳の分からない小計のため、部門にも照合にも使いません。"
+        for lab in found
+    ]
 
 
 def _placed(

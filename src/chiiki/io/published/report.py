@@ -103,8 +103,9 @@ def balance(
     if gap.size == 0:
         return Balance(check, 0.0, "", True)
     worst = int(np.argmax(np.abs(gap)))
+    at = labels[worst] if gap[worst] != 0 else ""
     scale = np.maximum(np.maximum(np.abs(published), np.abs(computed)), 1.0)
-    return Balance(check, float(abs(gap[worst])), labels[worst], bool(np.all(np.abs(gap) <= tol * scale)))
+    return Balance(check, float(abs(gap[worst])), at, bool(np.all(np.abs(gap) <= tol * scale)))
 
 
 def core_balance(table: IOTable) -> Balance:

@@ -74,7 +74,7 @@ def _choose_area(ids: list[str], area: str | None, source: str) -> int:
 
     names = area_names()
     english = {f"{c}000": n.lower() for c, n in prefectures().select("prefecture_code", "name_en").rows()}
-    shown = [f"{i}（{names.get(i, '名称不明')}）" for i in ids]
+    shown = [f"{i}（{names.get(i, 'AreaID なし' if i.startswith('行') else '名称不明')}）" for i in ids]
     if area is None:
         if len(ids) == 1:
             return 0
@@ -104,7 +104,7 @@ def flow_output_layout(grid: Grid, area: str | None) -> tuple[Layout, str]:
     if missing:
         raise IOTableError(f"{grid.source}: R{{i}}C{{j}}・Y{{i}} 形式の列が欠けています。", missing[:20])
     body = [r for r in range(header_row + 1, grid.shape[0]) if (grid.kind[r] != 0).any()]
-    ids = [str(grid.text[r, 0]).zfill(5) for r in body]
+    ids = [str(grid.text[r, 0]).zfill(5) if grid.text[r, 0] else f"行{r + 1}" for r in body]
     r = body[_choose_area(ids, area, grid.source)]
     columns = [flows[(i, j)] for i in range(1, n + 1) for j in range(1, n + 1)]
     flow = grid.values[r, columns].reshape(n, n)
@@ -133,7 +133,7 @@ def flow_output_layout(grid: Grid, area: str | None) -> tuple[Layout, str]:
         text_cells=text_cells,
         cell_text=cell_text,
         unit=UNIT_12,
-        unit_note=f"{UNIT_12}（R{{i}}C{{j}}・Y{{i}} 形式の地域別表の配布元の説明による）",
+        unit_note="R{i}C{j}・Y{i} 形式の地域別表の配布元の説明による",
         layout=(
             f"地域別12部門表（R{{i}}C{{j}} = 部門 i から j への中間取引、Y{{i}} = 生産額）の {grid.where(r)}: 地域 {area_name}",
         ),
