@@ -24,7 +24,7 @@ import polars as pl
 from chiiki.io.checks import check_table
 from chiiki.io.errors import IOTableError
 from chiiki.io.ripple import DEFAULT_C, JOBS_UNIT, MEASURES, STAGES
-from chiiki.io.scenario import check_names, stage_groups
+from chiiki.io.scenario import ScenarioDemand, check_names, stage_groups
 from chiiki.io.table import IOTable
 
 MAX_COMPARED = 5
@@ -105,9 +105,9 @@ class RangeResult:
     unit: str
 
 
-def _totals(base: IOTable, scenarios: list, c: float) -> tuple[np.ndarray, np.ndarray, bool]:
-    """Totals per scenario × stage × measure (jobs already in whole persons) and ΣΔF per scenario."""
-    built = [s.build(base) for s in scenarios]
+def _totals(built: list[ScenarioDemand], c: float) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Totals per scenario × stage × measure (jobs already in whole persons) and ΣΔF per scenario, for
+    scenarios built on one table."""
     has_jobs = all(b.table.e is not None for b in built)
     measures = 4 if has_jobs else 3
     out = np.zeros((len(built), len(STAGES), measures))
@@ -148,8 +148,9 @@ def ripple_ranges(
     for label, t in tables.items():
         for factor in settings.import_factors():
             shifted = with_import_ratios(t, factor)
+            built = [s.build(shifted) for s in scenarios]  # once per table, for every c
             for c in settings.c_values():
-                totals, final, has_jobs = _totals(shifted, scenarios, c)
+                totals, final, has_jobs = _totals(built, c)
                 results.append(totals)
                 cases.append(f"{label}・輸入係数×{factor:g}・c={c:g}")
     stacked = np.stack(results)  # cases × k × stages × measures

@@ -33,14 +33,16 @@ def toy_basis(regional=(20.0, 30.0, 50.0)) -> EmploymentBasis:
     )
 
 
-def estimate(method="slq", basis="total", regional=(20.0, 30.0, 50.0), population_share=None):
+def estimate(method="slq", basis="total", regional=(20.0, 30.0, 50.0), population_share=None, **settings):
     national = toy_national()
     b = toy_basis(regional)
     return regionalize(
         national,
         b,
         REGION,
-        settings=RegionalSettings(method=method, delta=0.3, basis=basis, population_share=population_share),
+        settings=RegionalSettings(
+            method=method, delta=0.3, basis=basis, population_share=population_share, **settings
+        ),
         sectors=sector_employment(national, b, TOY_CONCORDANCE),
     )
 
@@ -61,6 +63,30 @@ def test_slq_commodity_balance_by_hand():
     assert_allclose(t.m, [0.0, 0.5, 0.0])
     assert_allclose(t.value_added, toy_national().value_added / 100 * x)
     assert t.export_names == ("移輸出",) and t.import_names == ("（控除）移輸入",)
+
+
+def test_non_traded_sector_uses_its_output_in_the_region_by_hand():
+    t = estimate(non_traded=("02",)).table
+    x = np.array([20.0, 5.0, 50 / 3])
+    intermediate = (toy_national().Z[1] / 100) @ x  # (5·20 + 10·5 + 10·50/3) / 100 = 3.1667
+    # 02's final demand (consumption 60 × employment share 0.1 = 6) shrinks to what its output leaves
+    assert t.final_demand[1, 0] == pytest.approx(5.0 - intermediate)
+    assert t.exports[1, 0] == 0.0 and t.imports[1, 0] == 0.0 and t.m[1] == 0.0
+    assert_allclose(t.X, x)
+    plain = estimate().table  # the other sectors are as without the rule
+    assert_allclose(t.final_demand[[0, 2]], plain.final_demand[[0, 2]])
+    assert_allclose(t.m[[0, 2]], plain.m[[0, 2]])
+
+
+def test_non_traded_default_applies_to_prefectures_not_municipalities(national37):
+    from chiiki.io.regional.estimate import non_traded_mask
+
+    codes = [s[:2] for s in national37.sectors]
+    expected = [c in ("41", "55", "61", "64") for c in codes]
+    assert non_traded_mask(national37, resolve_region("07"), RegionalSettings()).tolist() == expected
+    assert not non_traded_mask(national37, resolve_region("07201"), RegionalSettings()).any()
+    chosen = non_traded_mask(national37, resolve_region("07201"), RegionalSettings(non_traded=("41",)))
+    assert [national37.sectors[i] for i in np.flatnonzero(chosen)] == ["41_建設"]
 
 
 def test_domestic_basis_applies_the_lq_to_national_domestic_coefficients():

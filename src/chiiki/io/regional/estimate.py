@@ -16,7 +16,10 @@ From a national (parent) table and the employment of a region and the nation by 
 6. commodity balance (supply–demand pool): regional demand D_i = Σ_j a_ij X_j^r + Σ_k F_ik^r, locally
    supplied L_i = Σ_j r_ij X_j^r + q_i Σ_k F_ik^r, capped to 0 ≤ L_i ≤ min(X_i^r, D_i);
    移輸入 M_i = D_i − L_i and 移輸出 E_i = X_i^r − L_i (for D_i ≤ 0, which negative national entries
-   such as scrap flows or 在庫純増 can give: M_i = 0, E_i = X_i^r − D_i).
+   such as scrap flows or 在庫純増 can give: M_i = 0, E_i = X_i^r − D_i);
+7. non-traded sectors (建設, 不動産, 公務, 医療・福祉 in prefecture-level regions by default; a setting):
+   their final demand is scaled so that D_i = X_i^r, and M_i = E_i = 0 (where X_i^r > 0, the final
+   demand is positive and X_i^r ≥ Σ_j Z_ij; otherwise step 6 applies).
 
 The result is a competitive-import table of the SPEC §5 contract (one 移輸出 and one （控除）移輸入
 column): rows and columns balance exactly and its import ratio is m_i = M_i / D_i, so the ripple
@@ -47,6 +50,10 @@ DEFAULT_BASIS = "domestic"
 """LQs apply to the national domestic coefficients (I − M̂)A by default: against 宮崎県's table this
 cut the coefficient error (STPE) by 6–11 points for every method (docs/io.md)."""
 BASES = {"total": "全国の投入係数 A", "domestic": "全国の国産品投入係数 (I − M̂)A"}
+NON_TRADED = ("41", "55", "61", "64")
+"""Sectors (2015 codes; a 37-sector code covers its 185-sector parts) with no 移輸出入 in a
+prefecture-level table by default: 建設, 不動産, 公務, 医療・福祉. Their output is used where it is
+made (宮崎県 2011: 移輸出 and 移輸入 under 0.04 % of their output; docs/io.md)."""
 EXPORT_NAME = "移輸出"
 IMPORT_NAME = "（控除）移輸入"
 EMPLOYMENT_NAME = "従業者数（推計）"
@@ -62,8 +69,11 @@ class RegionalSettings:
     delta: float = DEFAULT_DELTA
     basis: str = DEFAULT_BASIS
     population_share: float | None = None
+    non_traded: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
+        if self.non_traded is not None:
+            object.__setattr__(self, "non_traded", tuple(str(c).strip() for c in self.non_traded))
         object.__setattr__(self, "method", lqm.check_method(self.method))
         lqm.check_delta(self.delta)
         if self.basis not in BASES:
@@ -148,9 +158,9 @@ class RegionalTable:
             "生産額": "地域の従業者数 × 全国の従業者1人当たり生産額",
             "中間投入": "全国の投入係数 × 地域の生産額（全国と同じ技術）",
             "粗付加価値": "全国の付加価値率 × 地域の生産額",
-            "最終需要": "全国の最終需要 × 地域の規模シェア（項目ごと、docs/io.md）",
-            "移輸入": f"{self.settings.label} による域内調達率と需給バランス",
-            "移輸出": "地域の生産額 − 域内への供給（需給バランス）",
+            "最終需要": "全国の最終需要 × 地域の規模シェア（項目ごと、docs/io.md）。移輸出入のない部門は域内生産額に合わせて調整",
+            "移輸入": f"{self.settings.label} による域内調達率と需給バランス（移輸出入のない部門は0）",
+            "移輸出": "地域の生産額 − 域内への供給（需給バランス、移輸出入のない部門は0）",
             "従業者数": self.source,
         }
         source = f"{self.national_source}; {self.source}"
@@ -286,6 +296,17 @@ def _demand_shares(
     return np.array([by_kind[final_demand_kind(n)] for n in national.final_demand_names])
 
 
+def non_traded_mask(national: IOTable, region: Region, settings: RegionalSettings) -> np.ndarray:
+    """The sectors of ``national`` without 移輸出入 (step 7): ``settings.non_traded`` codes, or by
+    default :data:`NON_TRADED` for prefecture-level regions and none below (people cross municipal
+    borders for hospitals, housing and building work)."""
+    codes = settings.non_traded
+    if codes is None:
+        codes = () if region.is_municipal else NON_TRADED
+    wanted = set(codes)
+    return np.array([c in wanted or cc.code_37(c) in wanted for c in cc.sector_codes(national)], dtype=bool)
+
+
 def estimate_table(
     national: IOTable,
     region: Region,
@@ -318,10 +339,15 @@ def estimate_table(
     keep = 1.0 - national.m if settings.basis == "domestic" else np.ones(national.n)
     R = lqm.regional_coefficients(keep[:, np.newaxis] * A, lq)
     q = np.minimum(final_lq, 1.0) * keep
+    own = non_traded_mask(national, region, settings) & (x > 0) & (F.sum(axis=1) > 0) & (x >= Z.sum(axis=1))
+    fd_total = F.sum(axis=1)
+    scale = np.where(own, (x - Z.sum(axis=1)) / np.where(own, fd_total, 1.0), 1.0)
+    F = F * scale[:, np.newaxis]  # step 7: a non-traded sector's final demand takes up its output
     demand = Z.sum(axis=1) + F.sum(axis=1)
     local = np.clip(R @ x + q * F.sum(axis=1), 0.0, np.maximum(np.minimum(x, demand), 0.0))
-    imports = np.where(demand > 0, demand - local, 0.0)
-    exports = np.where(demand > 0, x - local, x - demand)  # row balance: X = D + E − M
+    local = np.where(own, x, local)
+    imports = np.where(own | (demand <= 0), 0.0, demand - local)
+    exports = np.where(own, 0.0, np.where(demand > 0, x - local, x - demand))  # row balance: X = D + E − M
     table = IOTable(
         sectors=national.sectors,
         Z=Z,
@@ -373,6 +399,14 @@ def regionalize(
             "事業所のない部門（"
             + "、".join(unmapped)
             + "）は地域の従業者シェアで生産額を按分しました（特化係数 1）。"
+        )
+    kept = non_traded_mask(national, region, settings) & (table.X > 0)
+    kept &= (table.exports[:, 0] == 0) & (table.imports[:, 0] == 0)
+    if kept.any():
+        notes.append(
+            "移輸出入のない部門として扱い、最終需要を域内生産額に合わせました: "
+            + "、".join(s for s, k in zip(table.sectors, kept, strict=True) if k)
+            + "。"
         )
     absent = [s for s, x in zip(table.sectors, table.X, strict=True) if x == 0]
     if absent:
