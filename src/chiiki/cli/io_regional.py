@@ -76,6 +76,14 @@ ConcordanceOpt = Annotated[
 ]
 MethodOpt = Annotated[str, typer.Option("--method", help="推計方法: slq / cilq / flq / aflq。")]
 DeltaOpt = Annotated[float, typer.Option("--delta", help="FLQ・AFLQ の δ（0 以上 1 未満）。")]
+NonTradedOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--non-traded",
+        help="移輸出入のない部門のコード（カンマ区切り、none で無し）。省略時は都道府県・ブロックで "
+        "41,55,61,64（建設・不動産・公務・医療・福祉）、市区町村では無し。",
+    ),
+]
 BasisOpt = Annotated[
     str,
     typer.Option(
@@ -117,6 +125,7 @@ def estimate_region(
     method: str,
     delta: float,
     basis: str,
+    non_traded: str | None = None,
 ) -> tuple[RegionalTable, IOTable, object, object]:
     """Everything ``regionalize`` needs, from the CLI options: the regional table, the national table,
     the employment basis and the sector employment (the last three for variants)."""
@@ -134,12 +143,25 @@ def estimate_region(
     employment = employment_basis([area], census=census_frame, companies=companies, fiscal_year=year)
     sectors = sector_employment(table, employment, concordance_for(table, concordance))
     settings = RegionalSettings(
-        method=method, delta=delta, basis=basis, population_share=region_population_share(area)
+        method=method,
+        delta=delta,
+        basis=basis,
+        population_share=region_population_share(area),
+        non_traded=_codes(non_traded),
     )
     estimated = regionalize(
         table, employment, area, settings=settings, national_source=source, sectors=sectors
     )
     return estimated, table, employment, sectors
+
+
+def _codes(text: str | None) -> tuple[str, ...] | None:
+    """``--non-traded``: None (the default rule), ``none`` (no such sector) or a list of codes."""
+    if text is None:
+        return None
+    if text.strip().lower() == "none":
+        return ()
+    return tuple(c.strip() for c in text.split(",") if c.strip())
 
 
 def _run(fn):
@@ -162,6 +184,7 @@ def regionalize_command(
     method: MethodOpt = DEFAULT_METHOD,
     delta: DeltaOpt = DEFAULT_DELTA,
     basis: BasisOpt = DEFAULT_BASIS,
+    non_traded: NonTradedOpt = None,
     out: Out = None,
 ) -> None:
     """地域の産業連関表を全国表と地域の従業者数から推計します（SLQ・CILQ・FLQ・AFLQ、SPEC §7.1）。
@@ -183,6 +206,7 @@ def regionalize_command(
             method=method,
             delta=delta,
             basis=basis,
+            non_traded=non_traded,
         )
         return estimated
 
@@ -286,6 +310,7 @@ def scenarios_command(
     method: MethodOpt = DEFAULT_METHOD,
     delta: DeltaOpt = DEFAULT_DELTA,
     basis: BasisOpt = DEFAULT_BASIS,
+    non_traded: NonTradedOpt = None,
     c: Annotated[float, typer.Option("--c", help="消費転換係数（中央値）。")] = DEFAULT_C,
     c_low: Annotated[float | None, typer.Option("--c-low", help="消費転換係数の下限。")] = None,
     c_high: Annotated[float | None, typer.Option("--c-high", help="消費転換係数の上限。")] = None,
@@ -328,6 +353,7 @@ def scenarios_command(
                 method=method,
                 delta=delta,
                 basis=basis,
+                non_traded=non_traded,
             )
             base, majors, major_codes = estimated.table, estimated.majors, estimated.major_codes
             for item in [v for v in (vary or "").split(",") if v.strip()]:
@@ -337,6 +363,7 @@ def scenarios_command(
                     delta=float(d) if d else delta,
                     basis=basis,
                     population_share=estimated.settings.population_share,
+                    non_traded=estimated.settings.non_traded,
                 )
                 variant = regionalize(
                     national_table, employment, estimated.region, settings=settings, sectors=sectors

@@ -94,6 +94,19 @@ def test_regionalize_defaults_to_the_shipped_national_table(census_path):
     assert "総務省" in result.output and "福島県" in result.output
 
 
+def test_regionalize_non_traded_option(tmp_path, census_path):
+    args = ["io", "regionalize", "--region", "45", "--census", str(census_path)]
+    default, none = tmp_path / "default.csv", tmp_path / "none.csv"
+    result = runner.invoke(app, [*args, "--out", str(default)])
+    assert result.exit_code == 0 and "移輸出入のない部門" in result.output
+    assert runner.invoke(app, [*args, "--non-traded", "none", "--out", str(none)]).exit_code == 0
+    with_rule, without = read_io_table(default), read_io_table(none)
+    construction = with_rule.sectors.index("41_建設")
+    assert with_rule.m[construction] == 0.0 < without.m[construction]
+    result = runner.invoke(app, [*args, "--non-traded", "41,99"])
+    assert result.exit_code == 2 and "99" in result.output and "Traceback" not in result.output
+
+
 def test_circulation_of_an_estimated_table(tmp_path, census_path):
     table = tmp_path / "t.csv"
     runner.invoke(

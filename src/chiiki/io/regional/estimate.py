@@ -303,8 +303,17 @@ def non_traded_mask(national: IOTable, region: Region, settings: RegionalSetting
     codes = settings.non_traded
     if codes is None:
         codes = () if region.is_municipal else NON_TRADED
+    sector = cc.sector_codes(national)
     wanted = set(codes)
-    return np.array([c in wanted or cc.code_37(c) in wanted for c in cc.sector_codes(national)], dtype=bool)
+    mask = np.array([c in wanted or cc.code_37(c) in wanted for c in sector], dtype=bool)
+    matched = set(sector) | {cc.code_37(c) for c in sector}
+    unknown = [c for c in codes if c not in matched]
+    if settings.non_traded is not None and unknown:
+        raise IOTableError(
+            f"移輸出入のない部門のコード {', '.join(unknown)} が表にありません。表の部門コードで指定してください。",
+            [f"部門の例: {', '.join(national.sectors[:5])} …"],
+        )
+    return mask
 
 
 def estimate_table(
