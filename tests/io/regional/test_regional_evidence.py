@@ -14,6 +14,7 @@ import polars as pl
 import pytest
 from regional_data import MIYAZAKI_TO_NATIONAL, NATIONAL_COMMON, NATIONAL_TO_12, flows12
 
+from chiiki.io.coefficients import closed_inverse
 from chiiki.io.regional import (
     DEFAULT_DELTA,
     RegionalSettings,
@@ -67,28 +68,29 @@ def test_default_method_error_against_miyazaki_is_as_documented(miyazaki_setup, 
     assert e.multiplier_mape == pytest.approx(mape, abs=0.05)
 
 
-# docs/io.md, table "LQ methods against 宮崎県 2011": (method, δ, basis) → STPE and multiplier MAPE at 37, 185
+# docs/io.md, table of LQ methods against 宮崎県 2011: (method, δ, basis) → (STPE, multiplier MAPE, multiplier
+# bias) at 37 sectors, then at 185
 DOCUMENTED = {
-    ("slq", 0.0, "domestic"): (73.1, 9.0, 63.1, 6.7),
-    ("cilq", 0.0, "domestic"): (72.4, 7.5, 65.7, 6.1),
-    ("flq", 0.025, "domestic"): (70.7, 6.6, 65.0, 5.7),
-    ("flq", 0.05, "domestic"): (70.3, 6.2, 64.9, 5.9),
-    ("flq", 0.1, "domestic"): (70.9, 7.2, 66.4, 8.3),
-    ("flq", 0.25, "domestic"): (75.0, 15.6, 74.5, 16.5),
-    ("aflq", 0.05, "domestic"): (71.3, 6.6, 65.7, 5.9),
-    ("aflq", 0.1, "domestic"): (71.6, 6.7, 66.5, 7.2),
-    ("slq", 0.0, "total"): (83.5, 14.8, 72.0, 10.3),
-    ("flq", 0.05, "total"): (79.5, 9.8, 73.9, 7.2),
-    ("flq", 0.1, "total"): (78.5, 8.5, 74.2, 7.2),
+    ("slq", 0.0, "domestic"): ((73.1, 9.0, 0.074), (63.1, 6.7, 0.025)),
+    ("cilq", 0.0, "domestic"): ((72.4, 7.5, 0.056), (65.7, 6.1, 0.007)),
+    ("flq", 0.025, "domestic"): ((70.7, 6.6, 0.017), (65.0, 5.7, -0.024)),
+    ("flq", 0.05, "domestic"): ((70.3, 6.2, -0.018), (64.9, 5.9, -0.055)),
+    ("flq", 0.1, "domestic"): ((70.9, 7.2, -0.081), (66.4, 8.3, -0.111)),
+    ("flq", 0.25, "domestic"): ((75.0, 15.6, -0.218), (74.5, 16.5, -0.230)),
+    ("aflq", 0.05, "domestic"): ((71.3, 6.6, 0.005), (65.7, 5.9, -0.020)),
+    ("aflq", 0.1, "domestic"): ((71.6, 6.7, -0.061), (66.5, 7.2, -0.081)),
+    ("slq", 0.0, "total"): ((83.5, 14.8, 0.171), (72.0, 10.3, 0.097)),
+    ("flq", 0.05, "total"): ((79.5, 9.8, 0.062), (73.9, 7.2, 0.011)),
+    ("flq", 0.1, "total"): ((78.5, 8.5, -0.016), (74.2, 7.2, -0.056)),
 }
 
 
 @pytest.mark.parametrize(("method", "delta", "basis"), list(DOCUMENTED))
 def test_documented_method_errors_against_miyazaki(miyazaki_setup, method, delta, basis):
-    stpe37, mape37, stpe185, mape185 = DOCUMENTED[(method, delta, basis)]
-    for size, stpe_value, mape in (("37", stpe37, mape37), ("185", stpe185, mape185)):
+    for size, expected in zip(("37", "185"), DOCUMENTED[(method, delta, basis)], strict=True):
         e = errors(miyazaki_setup, size, method=method, delta=delta, basis=basis)
-        assert (round(e.stpe, 1), round(e.multiplier_mape, 1)) == (stpe_value, mape), size
+        got = (round(e.stpe, 1), round(e.multiplier_mape, 1), round(e.multiplier_bias, 3))
+        assert got == expected, size
 
 
 def _trade(table, G):
@@ -98,9 +100,12 @@ def _trade(table, G):
     return net, table.exports.sum() / X, -table.imports.sum() / X
 
 
-@pytest.mark.parametrize(("size", "with_rule", "without_rule"), [("37", 16.3, 26.4), ("185", 14.2, 20.3)])
+@pytest.mark.parametrize(
+    ("size", "with_rule", "without_rule", "shares"),
+    [("37", 16.3, 26.4, (0.252, 0.341)), ("185", 14.2, 20.3, (0.273, 0.371))],
+)
 def test_non_traded_sectors_bring_trade_close_to_miyazaki(
-    miyazaki_setup, miyazaki37, size, with_rule, without_rule
+    miyazaki_setup, miyazaki37, size, with_rule, without_rule, shares
 ):
     G_true, _ = aggregation_matrix(sector_codes(miyazaki37), MIYAZAKI_TO_NATIONAL)
     real, real_e, real_m = _trade(miyazaki37, G_true)
@@ -110,7 +115,8 @@ def test_non_traded_sectors_bring_trade_close_to_miyazaki(
         net, e, m = _trade(estimated(miyazaki_setup, size, **settings), G)
         gaps[rule] = round(100 * np.abs(net - real).sum(), 1)  # Σ |net-export error|, % of output
         if rule:
-            assert abs(e - real_e) < 0.035 and abs(m - real_m) < 0.04  # 移輸出率 0.242, 移輸入率 0.332
+            assert (round(real_e, 3), round(real_m, 3)) == (0.242, 0.332)
+            assert (round(e, 3), round(m, 3)) == shares
     assert gaps == {True: with_rule, False: without_rule}
 
 
@@ -132,6 +138,13 @@ def test_default_delta_has_the_lowest_flq_coefficient_error(miyazaki_setup, size
         d: errors(miyazaki_setup, size, method="flq", delta=d).multiplier_mape for d in (0.25, DEFAULT_DELTA)
     }
     assert mape[0.25] > 2 * mape[DEFAULT_DELTA]
+
+
+def test_national_coefficients_without_lq_are_far_from_miyazaki(miyazaki_setup, national37):
+    _, _, actual, setups = miyazaki_setup
+    e = table_errors(local_structure(national37, setups["37"][1]), actual)
+    assert (round(e.stpe, 1), round(e.multiplier_mape, 1)) == (106.0, 30.1)
+    assert closed_inverse(actual.r).sum(axis=0).mean() == pytest.approx(1.371, abs=5e-4)
 
 
 def test_finer_table_is_closer_to_miyazaki(miyazaki_setup):

@@ -12,7 +12,7 @@ From a national (parent) table and the employment of a region and the nation by 
    employment, investment and other columns by output), keeping the national commodity mix;
 5. location quotients LQ (SLQ, CILQ, FLQ, AFLQ), regional coefficients r_ij = min(LQ_ij, 1)·â_ij and
    final-demand local shares q_i = min(LQ_iF, 1)·b̂_i, where â = A and b̂ = 1 on the ``total`` basis
-   (SPEC §7.1) or â = (I − M̂^N)A and b̂ = 1 − m^N on the ``domestic`` basis (Flegg et al.);
+   (SPEC §7.1) or â = (I − M̂^N)A and b̂ = 1 − m^N on the ``domestic`` basis (the default, docs/io.md);
 6. commodity balance (supply–demand pool): regional demand D_i = Σ_j a_ij X_j^r + Σ_k F_ik^r, locally
    supplied L_i = Σ_j r_ij X_j^r + q_i Σ_k F_ik^r, capped to 0 ≤ L_i ≤ min(X_i^r, D_i);
    移輸入 M_i = D_i − L_i and 移輸出 E_i = X_i^r − L_i (for D_i ≤ 0, which negative national entries
@@ -53,7 +53,7 @@ BASES = {"total": "全国の投入係数 A", "domestic": "全国の国産品投�
 NON_TRADED = ("41", "55", "61", "64")
 """Sectors (2015 codes; a 37-sector code covers its 185-sector parts) with no 移輸出入 in a
 prefecture-level table by default: 建設, 不動産, 公務, 医療・福祉. Their output is used where it is
-made (宮崎県 2011: 移輸出 and 移輸入 under 0.04 % of their output; docs/io.md)."""
+made (宮崎県 2011: 移輸出 and 移輸入 under 0.01 % of their output; docs/io.md)."""
 EXPORT_NAME = "移輸出"
 IMPORT_NAME = "（控除）移輸入"
 EMPLOYMENT_NAME = "従業者数（推計）"
