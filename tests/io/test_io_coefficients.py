@@ -88,6 +88,42 @@ def test_import_ratio_without_demand_but_with_imports_is_nan():
     assert np.isnan(m[0])
 
 
+def test_import_ratio_with_negative_demand_and_no_imports_is_zero():
+    # a scrap-like row: d = 10 + (−30) = −20 ≤ 0 and nothing imported, so m = +0.0 (not NaN)
+    m = import_ratios(np.array([[10.0]]), np.array([[-30.0]]), np.zeros((1, 1)))
+    assert m[0] == 0.0 and not np.signbit(m[0])
+
+
+def _imported_only_table(imported: float) -> IOTable:
+    """Sector b makes nothing (empty column); its demand 0.15 + 0.15 is met by imports of ``imported``."""
+    rows = [
+        ("industry", "a", "industry", "a", 10.0),
+        ("industry", "b", "industry", "b", 0.0),  # keeps b's column
+        ("industry", "a", "finaldemand", "民間消費支出", 90.0),
+        ("industry", "b", "industry", "a", 0.15),
+        ("industry", "b", "finaldemand", "民間消費支出", 0.15),
+        ("industry", "b", "import", "輸入", -imported),
+        ("valueadded", "雇用者所得", "industry", "a", 89.85),
+    ]
+    frame = pl.DataFrame(
+        rows, schema=["input_type", "input_name", "output_type", "output_name", "value"], orient="row"
+    )
+    return table_from_long(frame)
+
+
+def test_sector_whose_output_is_zero_up_to_rounding_is_allowed_when_all_imported():
+    t = _imported_only_table(0.1 + 0.2)  # X_b = 0.3 − 0.30000000000000004 = −5.6e-17, not 0
+    assert t.X[1] < 0 and abs(t.X[1]) < 1e-15
+    np.testing.assert_allclose(t.A[:, 1], [0.0, 0.0])
+    np.testing.assert_allclose(t.m, [0.0, 1.0])
+
+
+def test_sector_with_negative_output_beyond_rounding_is_reported():
+    with pytest.raises(IOTableError, match="生産額が0以下") as err:
+        _imported_only_table(0.31)  # X_b = −0.01
+    assert "b: 生産額（行計）が -0.01" in "\n".join(err.value.problems)
+
+
 def test_open_inverse_singular_raises_japanese_error():
     A = np.array([[0.5, 0.5], [0.5, 0.5]])
     with pytest.raises(IOTableError, match="特異"):

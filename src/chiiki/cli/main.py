@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chiiki.cli import admin, serve, worker
+from chiiki.cli import admin, io_regional, serve, worker
 from chiiki.cli import data as data_cli
 from chiiki.cli import db as db_cli
 from chiiki.cli import demo as demo_cli
@@ -29,6 +29,7 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(plans_cli.app, name="plans")
 app.add_typer(firms_cli.app, name="firms")
 app.add_typer(industry_cli.app, name="industry")
+io_regional.register(io_cli.app)
 app.add_typer(io_cli.app, name="io")
 data_cli.register(app)
 app.command("demo")(demo_cli.demo)

@@ -35,19 +35,33 @@ def balance_problems(table: IOTable, *, tolerance: float | None = None) -> list[
 
 
 def output_problems(table: IOTable) -> list[str]:
-    """Industries with zero or negative output X_i (the coefficients divide by X)."""
+    """Industries with negative output X_i, or zero output where the sector still has inputs or no
+    demand at all (the coefficients divide by X).
+
+    A sector with X_i = 0 (up to rounding), an empty column (no inputs, no value added) and some demand,
+    all of it imported, is allowed: a regional table has such sectors (SPEC §7.1), and their coefficients are 0.
+    """
     labels = table.labels
+    empty_column = ~(table.Z != 0).any(axis=0) & ~(table.value_added != 0).any(axis=0)
+    has_demand = (table.Z != 0).any(axis=1) | (table.final_demand != 0).any(axis=1)
+    row_size = (
+        np.abs(table.Z).sum(axis=1)
+        + np.abs(table.final_demand).sum(axis=1)
+        + np.abs(table.exports).sum(axis=1)
+    )
+    zero = np.abs(table.X) <= 1e-9 * np.maximum(row_size, 1.0)  # 0 up to the rounding of the row sum
+    imported_only = zero & empty_column & has_demand
     return [
         f"{labels[i]}: 生産額（行計）が {_fmt(table.X[i])} です。0以下の部門は除くか、値を確認してください。"
-        for i in np.flatnonzero(~(table.X > 0))
+        for i in np.flatnonzero(~(table.X > 0) & ~imported_only)
     ]
 
 
 def import_ratio_problems(table: IOTable) -> list[str]:
-    """Industries whose import ratio m_i is undefined or outside [0, 1]."""
+    """Industries whose import ratio m_i is undefined or outside [0, 1] (beyond rounding, 1e-9)."""
     labels = table.labels
     m = table.m
-    bad = np.flatnonzero(~((m >= 0) & (m <= 1)))
+    bad = np.flatnonzero(~((m >= -1e-9) & (m <= 1 + 1e-9)))
     return [
         f"{labels[i]}: 輸入係数が {_fmt(m[i])} で 0〜1 の範囲外です"
         "（輸入列は控除としてマイナスで、域内需要より小さいはずです）。"

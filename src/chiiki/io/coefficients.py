@@ -24,9 +24,17 @@ def output_x(Z: np.ndarray, final_demand: np.ndarray, exports: np.ndarray, impor
     return Z.sum(axis=1) + final_demand.sum(axis=1) + exports.sum(axis=1) + imports.sum(axis=1)
 
 
+def per_output(values: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``values / X`` over the last axis, 0 where X_j = 0 (a sector without output in a regional
+    table, SPEC §7.1: its column is empty, so all of its coefficients are 0)."""
+    values = np.asarray(values, dtype=float)
+    divisor = np.broadcast_to(x, values.shape)
+    return np.divide(values, divisor, out=np.zeros_like(values), where=divisor != 0)
+
+
 def technical_coefficients(Z: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Input coefficients A = Z·diag(X)⁻¹ (投入係数, SPEC §5): a_ij = z_ij / X_j."""
-    return Z / x[np.newaxis, :]
+    """Input coefficients A = Z·diag(X)⁻¹ (投入係数, SPEC §5): a_ij = z_ij / X_j (0 where X_j = 0)."""
+    return per_output(Z, x)
 
 
 def domestic_demand(Z: np.ndarray, final_demand: np.ndarray) -> np.ndarray:
@@ -37,14 +45,15 @@ def domestic_demand(Z: np.ndarray, final_demand: np.ndarray) -> np.ndarray:
 def import_ratios(Z: np.ndarray, final_demand: np.ndarray, imports: np.ndarray) -> np.ndarray:
     """Import ratios m_i = (−Σ import_i) / d_i (輸入係数, SPEC §5).
 
-    A sector with no domestic demand and no imports has m_i = 0; one with imports but no positive
-    domestic demand has no ratio (NaN), which :func:`chiiki.io.checks.check_table` reports.
+    A sector with no (or, through negative entries such as scrap or 在庫純増, negative) domestic
+    demand and no imports has m_i = 0; one with imports but no positive domestic demand has no ratio
+    (NaN), which :func:`chiiki.io.checks.check_table` reports.
     """
     d = domestic_demand(Z, final_demand)
     imported = 0.0 - imports.sum(axis=1)  # 0.0 − keeps +0.0 where there are no imports
     with np.errstate(divide="ignore", invalid="ignore"):
         m = np.where(d > 0, imported / np.where(d > 0, d, 1.0), np.nan)
-    return np.where((d == 0) & (imported == 0), 0.0, m)
+    return np.where((d <= 0) & (imported == 0), 0.0, m)
 
 
 def _inverse(matrix: np.ndarray, *, what: str, labels: list[str] | None) -> np.ndarray:
@@ -86,17 +95,17 @@ def closed_inverse(A: np.ndarray, *, labels: list[str] | None = None) -> np.ndar
 
 def income_coefficients(income: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Employee-income coefficients w_j = 雇用者所得_j / X_j (雇用者所得率, SPEC §5)."""
-    return income / x
+    return per_output(income, x)
 
 
 def value_added_coefficients(value_added: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Gross value-added coefficients v_j = Σ valueadded_j / X_j (粗付加価値率, SPEC §5)."""
-    return value_added.sum(axis=0) / x
+    return per_output(value_added.sum(axis=0), x)
 
 
 def employment_coefficients(employment: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Employment coefficients e_j = jobs_j / X_j (就業係数: persons per table unit, SPEC §5 step 5)."""
-    return employment / x
+    return per_output(employment, x)
 
 
 def consumption_pattern(consumption: np.ndarray) -> np.ndarray:
