@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+SHARED_DATA = Path(os.environ.get("CHIIKI_SHARED_DATA", REPO.parent / "shared" / "data"))
+"""The real public tables: ../shared/data beside the checkout, or ``$CHIIKI_SHARED_DATA`` (a worktree
+elsewhere)."""
 
 
 @pytest.fixture(scope="session")

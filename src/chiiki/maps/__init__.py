@@ -1,0 +1,1 @@
+"""Offline maps: shipped boundaries, projection, classification and server-side SVG (docs/maps.md)."""
