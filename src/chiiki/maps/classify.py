@@ -1,0 +1,110 @@
+"""Class breaks for choropleth maps (docs/maps.md).
+
+Every method returns bounds ``b_0 < b_1 < … < b_k`` over the finite values: class ``i`` holds the
+values with ``b_i ≤ v < b_{i+1}``, the last class also ``v = b_k``. Equal bounds (ties) are merged, so
+fewer than ``k`` classes can come back.
+
+- ``quantile``: b_i = the i/k quantile (linear interpolation between order statistics, NumPy's
+  default), so each class holds about n/k regions;
+- ``equal``: b_i = min + i·(max − min)/k;
+- ``jenks``: Fisher–Jenks natural breaks: the split of the sorted values into k runs that minimises
+  the total within-class sum of squared deviations (exact dynamic programme, Fisher 1958); inner
+  bounds are the smallest value of each class after the first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+METHODS = ("quantile", "equal", "jenks")
+METHOD_LABELS = {
+    "quantile": "分位数（各階級の地域数がほぼ等しい）",
+    "equal": "等間隔",
+    "jenks": "自然分類（Jenks）",
+}
+MAX_CLASSES = 8
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    v = np.asarray(values, dtype=np.float64)
+    return v[np.isfinite(v)]
+
+
+def quantile_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    """Bounds at the 0, 1/k, …, 1 quantiles of the finite ``values``."""
+    v = _finite(values)
+    return np.unique(np.quantile(v, np.linspace(0, 1, k + 1))) if v.size else np.array([])
+
+
+def equal_interval_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    """k classes of equal width between the minimum and the maximum."""
+    v = _finite(values)
+    return np.unique(np.linspace(v.min(), v.max(), k + 1)) if v.size else np.array([])
+
+
+def jenks_breaks(values: np.ndarray, k: int) -> np.ndarray:
+    """Fisher–Jenks natural breaks (see the module docstring).
+
+    With the sorted values x_0..x_{n−1} and SSD(a, b) the sum of squared deviations of x_a..x_b
+    (from prefix sums), D_c(j) = min_{a ≤ j} D_{c−1}(a − 1) + SSD(a, j) is the best cost of c classes
+    over x_0..x_j; each step is one vectorised minimum over an n × n table.
+    """
+    x = np.sort(_finite(values))
+    n = x.size
+    if n == 0:
+        return np.array([])
+    k = min(k, np.unique(x).size)
+    # Standardised values keep the prefix sums small (amounts in 千円 squared would lose precision);
+    # the optimal split does not change under an affine map.
+    z = (x - x.mean()) / (x.std() or 1.0)
+    s1 = np.concatenate([[0.0], np.cumsum(z)])
+    s2 = np.concatenate([[0.0], np.cumsum(z * z)])
+    index = np.arange(n)
+    start_minus_end = np.subtract.outer(index, index)  # [a, b] = a - b
+    ssd = np.add.outer(-s2[:-1], s2[1:])  # [a, b] = Σ z² over a..b
+    squared_sum = np.add.outer(-s1[:-1], s1[1:])
+    squared_sum **= 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        squared_sum /= 1 - start_minus_end  # count b - a + 1
+    ssd -= squared_sum
+    del squared_sum
+    ssd[start_minus_end > 0] = np.inf  # a > b: no class
+    cost = ssd[0].copy()
+    starts = []
+    for _ in range(1, k):
+        previous = np.concatenate([[np.inf], cost[:-1]])  # D_{c-1}(a - 1) for a = 0..n-1
+        table = previous[:, None] + ssd
+        starts.append(np.argmin(table, axis=0))
+        cost = table[starts[-1], np.arange(n)]
+    bounds, end = [], n - 1
+    for start in reversed(starts):
+        a_start = int(start[end])
+        bounds.append(x[a_start])
+        end = a_start - 1
+    return np.unique(np.concatenate([[x[0]], bounds, [x[-1]]]))
+
+
+BREAKS = {"quantile": quantile_breaks, "equal": equal_interval_breaks, "jenks": jenks_breaks}
+
+
+def class_breaks(values: np.ndarray, k: int, method: str) -> np.ndarray:
+    """Bounds of ``k`` classes by ``method`` (one of :data:`METHODS`)."""
+    if method not in BREAKS:
+        raise ValueError(
+            f"階級区分の方法「{method}」は使えません。{'・'.join(METHODS)} のいずれかを指定してください。"
+        )
+    if not 1 <= k <= MAX_CLASSES:
+        raise ValueError(f"階級の数は 1〜{MAX_CLASSES} にしてください（指定: {k}）。")
+    return BREAKS[method](values, k)
+
+
+def assign_classes(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Class index of each value (``b_i ≤ v < b_{i+1}``, the maximum in the last class); -1 for a
+    missing or non-finite value and for a value outside the bounds."""
+    v = np.asarray(values, dtype=np.float64)
+    out = np.full(v.shape, -1, dtype=np.int64)
+    if len(bounds) == 0:
+        return out
+    ok = np.isfinite(v) & (v >= bounds[0]) & (v <= bounds[-1])
+    out[ok] = np.minimum(np.searchsorted(bounds, v[ok], side="right") - 1, max(len(bounds) - 2, 0))
+    return out
