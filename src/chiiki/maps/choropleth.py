@@ -182,12 +182,14 @@ def choropleth(
 
 
 def class_label(bounds: np.ndarray, i: int, style: NumberStyle) -> str:
-    """Legend text of class ``i``: 「lo以上 hi未満」, the top class 「lo以上 hi以下」, a single bound as is
-    (``bounds`` in display units)."""
+    """Legend text of class ``i``: 「lo以上 hi未満」, the top class 「lo以上 hi以下」, a class of one value
+    (a single bound, or the maximum alone) as that value (``bounds`` in display units)."""
     fmt = f"{{:,.{style.digits}f}}"
     if len(bounds) == 1:
         return fmt.format(bounds[0])
     lo, hi = fmt.format(bounds[i]), fmt.format(bounds[i + 1])
+    if lo == hi:  # a top class holding only the maximum
+        return lo
     return f"{lo}以上 {hi}{'以下' if i == len(bounds) - 2 else '未満'}"
 
 

@@ -2,7 +2,8 @@
 
 Every method returns bounds ``b_0 < b_1 < … < b_k`` over the finite values: class ``i`` holds the
 values with ``b_i ≤ v < b_{i+1}``, the last class also ``v = b_k``. Equal bounds (ties) are merged, so
-fewer than ``k`` classes can come back.
+fewer than ``k`` classes can come back, except that ``b_{k−1} = b_k`` is kept: a top class that holds
+only the maximum (an outlier, or tied top values).
 
 - ``quantile``: b_i = the i/k quantile (linear interpolation between order statistics, NumPy's
   default), so each class holds about n/k regions;
@@ -25,6 +26,15 @@ METHOD_LABELS = {
 MAX_CLASSES = 8
 
 
+def merge_ties(bounds: np.ndarray) -> np.ndarray:
+    """Sorted distinct ``bounds``, keeping a repeated maximum (a top class of the maximum alone)."""
+    b = np.sort(np.asarray(bounds, dtype=np.float64))
+    distinct = np.unique(b)
+    if distinct.size >= 2 and b[-2] == b[-1]:
+        return np.append(distinct, distinct[-1])
+    return distinct
+
+
 def _finite(values: np.ndarray) -> np.ndarray:
     v = np.asarray(values, dtype=np.float64)
     return v[np.isfinite(v)]
@@ -33,7 +43,7 @@ def _finite(values: np.ndarray) -> np.ndarray:
 def quantile_breaks(values: np.ndarray, k: int) -> np.ndarray:
     """Bounds at the 0, 1/k, …, 1 quantiles of the finite ``values``."""
     v = _finite(values)
-    return np.unique(np.quantile(v, np.linspace(0, 1, k + 1))) if v.size else np.array([])
+    return merge_ties(np.quantile(v, np.linspace(0, 1, k + 1))) if v.size else np.array([])
 
 
 def equal_interval_breaks(values: np.ndarray, k: int) -> np.ndarray:
@@ -81,7 +91,7 @@ def jenks_breaks(values: np.ndarray, k: int) -> np.ndarray:
         a_start = int(start[end])
         bounds.append(x[a_start])
         end = a_start - 1
-    return np.unique(np.concatenate([[x[0]], bounds, [x[-1]]]))
+    return merge_ties(np.concatenate([[x[0]], bounds[::-1], [x[-1]]]))
 
 
 BREAKS = {"quantile": quantile_breaks, "equal": equal_interval_breaks, "jenks": jenks_breaks}

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chiiki.maps.classify import merge_ties
+
 YEN = {"円": 1.0, "千円": 1e3, "百万円": 1e6, "億円": 1e8, "兆円": 1e12}
 """Money units in yen, smallest first."""
 MAX_DIGITS = 3
@@ -77,7 +79,7 @@ def number_style(bounds: np.ndarray, unit: str) -> NumberStyle:
 def rounded_bounds(bounds: np.ndarray, style: NumberStyle) -> np.ndarray:
     """Class bounds as the legend writes them, in display units: inner bounds rounded half up to the
     style's decimals, the lowest rounded down and the highest rounded up (every value stays inside);
-    bounds that round together are merged."""
+    bounds that round together are merged (:func:`chiiki.maps.classify.merge_ties`)."""
     b = np.asarray(bounds, dtype=np.float64) / style.factor
     if b.size == 0:
         return b
@@ -87,4 +89,4 @@ def rounded_bounds(bounds: np.ndarray, style: NumberStyle) -> np.ndarray:
     # Tolerance for binary fractions: 0.3 × 10 is 2.9999999999999996, which must floor to 3.
     out[0] = math.floor(low + 1e-9 * max(1.0, abs(low))) / scale
     out[-1] = math.ceil(high - 1e-9 * max(1.0, abs(high))) / scale
-    return np.unique(out)
+    return merge_ties(out)
