@@ -159,6 +159,7 @@ def test_no_values_at_all_still_draws_the_map():
     )
     root = ET.fromstring(prefecture_choropleth(empty, value_column="n", label="件数"))
     assert "データなし（47都道府県）" in _legend_texts(root)
+    assert "値のある地域がないため、階級はありません。" in _legend_texts(root)
 
 
 @pytest.mark.parametrize(

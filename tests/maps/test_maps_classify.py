@@ -50,6 +50,28 @@ def test_jenks_is_the_optimal_split_of_a_small_sample():
     assert got == pytest.approx(best)
 
 
+def _full_dp_cost(x: np.ndarray, k: int) -> float:
+    """Fisher's dynamic programme written out with loops: the least total SSD of k classes."""
+    n = len(x)
+    ssd = [
+        [float(((x[a : b + 1] - x[a : b + 1].mean()) ** 2).sum()) if a <= b else np.inf for b in range(n)]
+        for a in range(n)
+    ]
+    cost = [ssd[0][j] for j in range(n)]
+    for _ in range(1, k):
+        cost = [min((cost[a - 1] + ssd[a][j] for a in range(1, j + 1)), default=np.inf) for j in range(n)]
+    return cost[-1]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_jenks_matches_the_full_dynamic_programme(seed):
+    rng = np.random.default_rng(seed)
+    x = np.sort(np.round(rng.lognormal(2, 1, 40), 0 if seed % 2 else 3))  # odd seeds: many ties
+    for k in range(2, 7):
+        cls = assign_classes(x, jenks_breaks(x, k))
+        assert _ssd(x, cls) == pytest.approx(_full_dp_cost(x, k), rel=1e-9, abs=1e-9), k
+
+
 def test_jenks_agrees_with_jenkspy():
     jenkspy = pytest.importorskip("jenkspy")
     rng = np.random.default_rng(11)

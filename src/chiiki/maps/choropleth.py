@@ -19,12 +19,12 @@ import numpy as np
 import polars as pl
 
 from chiiki.maps.classify import METHOD_LABELS, assign_classes, class_breaks
+from chiiki.maps.layout import CAPTION_SIZE, MARGIN
 from chiiki.maps.numbers import NumberStyle, number_style, rounded_bounds
 from chiiki.maps.palettes import class_colours
 from chiiki.maps.svg import (
     FRAME,
     MUTED,
-    SMALL_SIZE,
     Block,
     LegendRow,
     document,
@@ -89,15 +89,14 @@ def _missing_pattern(uid: str) -> str:
 
 
 def frame_marks(view: MapView) -> str:
-    """The boxes and captions of the view's insets."""
+    """The panels and captions of the view's insets."""
     out = []
     for frame in view.frames[1:]:
-        x, y, w, h = frame.box
-        pad = 8.0
+        x, y, w, h = frame.panel
         out.append(
-            f'<rect x="{x - pad:.1f}" y="{y - pad:.1f}" width="{w + 2 * pad:.1f}" height="{h + 2 * pad:.1f}" '
-            f'fill="none" stroke="{FRAME}" stroke-width="1.5"/>'
-            f'<text x="{x - pad:.1f}" y="{y - pad - 8:.1f}" font-size="{SMALL_SIZE:g}" fill="{MUTED}">{esc(frame.caption)}</text>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" fill="none" stroke="{FRAME}" stroke-width="1.5"/>'
+            f'<text x="{x + MARGIN:.1f}" y="{y + MARGIN + CAPTION_SIZE * 0.85:.1f}" font-size="{CAPTION_SIZE:g}" '
+            f'fill="{MUTED}">{esc(frame.caption)}</text>'
         )
     return "".join(out)
 
@@ -162,7 +161,11 @@ def choropleth(
     )
     rows = [LegendRow(class_label(bounds, i, style), rect_swatch(colours[i])) for i in range(n_classes)]
     rows.append(LegendRow(f"{MISSING_LABEL}（{n_missing}{view.level_word}）", rect_swatch(missing_fill)))
-    notes = [f"階級区分：{METHOD_LABELS[method]}、{n_classes}階級"]
+    notes = [
+        f"階級区分：{METHOD_LABELS[method]}、{n_classes}階級"
+        if n_classes
+        else "値のある地域がないため、階級はありません。"
+    ]
     if view.omitted:
         notes.append(view.omitted)
     if source:

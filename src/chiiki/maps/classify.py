@@ -57,7 +57,9 @@ def jenks_breaks(values: np.ndarray, k: int) -> np.ndarray:
 
     With the sorted values x_0..x_{n−1} and SSD(a, b) the sum of squared deviations of x_a..x_b
     (from prefix sums), D_c(j) = min_{a ≤ j} D_{c−1}(a − 1) + SSD(a, j) is the best cost of c classes
-    over x_0..x_j; each step is one vectorised minimum over an n × n table.
+    over x_0..x_j. SSD satisfies the quadrangle inequality, so the best start a*(j) never decreases
+    with j (as in Ckmeans.1d.dp, Wang & Song 2011): each class count is solved by divide and conquer
+    over j, one vectorised step per recursion depth, O(n log n) work instead of an n × n table.
     """
     x = np.sort(_finite(values))
     n = x.size
@@ -69,29 +71,53 @@ def jenks_breaks(values: np.ndarray, k: int) -> np.ndarray:
     z = (x - x.mean()) / (x.std() or 1.0)
     s1 = np.concatenate([[0.0], np.cumsum(z)])
     s2 = np.concatenate([[0.0], np.cumsum(z * z)])
-    index = np.arange(n)
-    start_minus_end = np.subtract.outer(index, index)  # [a, b] = a - b
-    ssd = np.add.outer(-s2[:-1], s2[1:])  # [a, b] = Σ z² over a..b
-    squared_sum = np.add.outer(-s1[:-1], s1[1:])
-    squared_sum **= 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        squared_sum /= 1 - start_minus_end  # count b - a + 1
-    ssd -= squared_sum
-    del squared_sum
-    ssd[start_minus_end > 0] = np.inf  # a > b: no class
-    cost = ssd[0].copy()
+
+    def ssd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        total = s1[b + 1] - s1[a]
+        return np.maximum((s2[b + 1] - s2[a]) - total * total / (b - a + 1), 0.0)
+
+    cost = ssd(np.zeros(n, dtype=np.int64), np.arange(n))
     starts = []
     for _ in range(1, k):
         previous = np.concatenate([[np.inf], cost[:-1]])  # D_{c-1}(a - 1) for a = 0..n-1
-        table = previous[:, None] + ssd
-        starts.append(np.argmin(table, axis=0))
-        cost = table[starts[-1], np.arange(n)]
+        start = _monotone_argmin(lambda a, j, p=previous: p[a] + ssd(a, j), n)
+        starts.append(start)
+        cost = previous[start] + ssd(start, np.arange(n))
     bounds, end = [], n - 1
     for start in reversed(starts):
         a_start = int(start[end])
         bounds.append(x[a_start])
         end = a_start - 1
-    return merge_ties(np.concatenate([[x[0]], bounds[::-1], [x[-1]]]))
+    return merge_ties(np.concatenate([[x[0]], bounds, [x[-1]]]))
+
+
+def _monotone_argmin(cost, n: int) -> np.ndarray:
+    """For j = 0..n−1, the smallest a ≤ j minimising ``cost(a, j)``, when that argmin never
+    decreases with j: divide and conquer over j, all intervals of one depth in one vector step."""
+    best = np.zeros(n, dtype=np.int64)
+    # Intervals of j (lo..hi) with the range of a (a_lo..a_hi) their argmin lies in.
+    lo, hi = np.array([0]), np.array([n - 1])
+    a_lo, a_hi = np.array([0]), np.array([n - 1])
+    while lo.size:
+        mid = (lo + hi) // 2
+        top = np.minimum(a_hi, mid)
+        lengths = top - a_lo + 1
+        node = np.repeat(np.arange(mid.size), lengths)
+        a = a_lo[node] + np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        c = cost(a, mid[node])
+        offsets = np.cumsum(lengths) - lengths
+        minima = np.minimum.reduceat(c, offsets)
+        first = np.flatnonzero(c <= minima[node])
+        chosen = a[first[np.unique(node[first], return_index=True)[1]]]
+        best[mid] = chosen
+        left, right = lo <= mid - 1, mid + 1 <= hi
+        lo, hi, a_lo, a_hi = (
+            np.concatenate([lo[left], mid[right] + 1]),
+            np.concatenate([mid[left] - 1, hi[right]]),
+            np.concatenate([a_lo[left], chosen[right]]),
+            np.concatenate([chosen[left], a_hi[right]]),
+        )
+    return best
 
 
 BREAKS = {"quantile": quantile_breaks, "equal": equal_interval_breaks, "jenks": jenks_breaks}

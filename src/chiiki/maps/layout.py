@@ -25,6 +25,8 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from chiiki.maps.text import text_width
+
 WIDTH = 1000.0
 MARGIN = 12.0
 MAX_HEIGHT = 1250.0
@@ -46,12 +48,14 @@ those east of it are left out."""
 @dataclass(frozen=True)
 class Frame:
     """Where one part of the map goes: projected ``bounds`` (x0, y0, x1, y1 in km) drawn at ``scale``
-    canvas units per km with the bounds' top-left corner at ``origin``; insets have a ``caption``."""
+    canvas units per km with the bounds' top-left corner at ``origin``. An inset also has a ``panel``
+    (x, y, width, height on the canvas: the framed box, its ``caption`` in the strip at its top)."""
 
     bounds: tuple[float, float, float, float]
     scale: float
     origin: tuple[float, float]
     caption: str = ""
+    panel: tuple[float, float, float, float] | None = None
 
     def place(self, xy: np.ndarray) -> np.ndarray:
         """Canvas positions of projected points ``xy`` (``(n, 2)`` km)."""
@@ -107,9 +111,15 @@ def _fit(bounds: np.ndarray, width: float, height: float) -> float:
     return min(width / w, height / h)
 
 
-def _caption(names: list[str]) -> str:
+def _caption(names: list[str], width: float) -> str:
+    """Names of an inset's regions (largest first) joined by ・, as many as fit ``width`` (the rest
+    said with など); at least the first name."""
     unique = list(dict.fromkeys(names))
-    return "・".join(unique) if len(unique) <= 3 else "・".join(unique[:3]) + "など"
+    for n in range(len(unique), 0, -1):
+        text = "・".join(unique[:n]) + ("" if n == len(unique) else "など")
+        if n == 1 or text_width(text, CAPTION_SIZE) <= width:
+            return text
+    return ""
 
 
 def fitted_layout(boxes: np.ndarray, areas: np.ndarray, names: list[str]) -> Layout:
@@ -146,14 +156,15 @@ def fitted_layout(boxes: np.ndarray, areas: np.ndarray, names: list[str]) -> Lay
             bounds = _union(cluster_boxes[group])
             members = np.isin(labels, group)
             order = np.argsort(-areas[members], kind="stable")
-            caption = _caption([names[j] for j in np.flatnonzero(members)[order]])
+            caption = _caption([names[j] for j in np.flatnonzero(members)[order]], box_w - 2 * MARGIN)
             inner_w, inner_h = box_w - 2 * MARGIN, INSET_MAX_HEIGHT - CAPTION_SIZE - 3 * MARGIN
             s = min(scale, _fit(bounds, inner_w, inner_h))
             w, h = (bounds[2] - bounds[0]) * s, (bounds[3] - bounds[1]) * s
             left = MARGIN + i * (box_w + INSET_GAP)
             origin = (left + (box_w - w) / 2, top + CAPTION_SIZE + 2 * MARGIN)
-            frames.append(Frame(tuple(bounds), s, origin, caption))
-            row = max(row, CAPTION_SIZE + 3 * MARGIN + h)
+            panel = (left, top, box_w, CAPTION_SIZE + 3 * MARGIN + h)
+            frames.append(Frame(tuple(bounds), s, origin, caption, panel))
+            row = max(row, panel[3])
             cluster_frame.update(dict.fromkeys(group, len(frames) - 1))
     height = top + row if groups else MARGIN * 2 + main_h
     return Layout(tuple(frames), tuple(cluster_frame[c] for c in labels), WIDTH, height)
@@ -191,11 +202,13 @@ def national_layout(boxes: np.ndarray, centres: np.ndarray, prefecture_codes: li
     scale = _fit(main_box, WIDTH - 2 * MARGIN, MAX_HEIGHT)
     main_w, main_h = (main_box[2] - main_box[0]) * scale, (main_box[3] - main_box[1]) * scale
     main_frame = Frame(tuple(main_box), scale, ((WIDTH - main_w) / 2, MARGIN))
+    inset_w, inset_h = (inset_box[2] - inset_box[0]) * scale, (inset_box[3] - inset_box[1]) * scale
     inset_frame = Frame(
         tuple(inset_box),
         scale,
-        (MARGIN * 2, MARGIN * 2 + CAPTION_SIZE + MARGIN),
+        (MARGIN * 2, MARGIN + CAPTION_SIZE + 2 * MARGIN),
         "南西諸島（奄美群島・沖縄県など）",
+        (MARGIN, MARGIN, inset_w + 2 * MARGIN, CAPTION_SIZE + 3 * MARGIN + inset_h),
     )
     assignment = np.where(main, 0, np.where(inset, 1, -1))
     return Layout((main_frame, inset_frame), tuple(int(a) for a in assignment), WIDTH, main_h + 2 * MARGIN)

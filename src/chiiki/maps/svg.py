@@ -10,13 +10,12 @@ so that nothing is clipped: long lines wrap.
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from chiiki.maps.credit import CREDIT
 from chiiki.maps.layout import MARGIN, WIDTH
+from chiiki.maps.text import text_width, wrap
 
 FONT = "'Hiragino Sans','Noto Sans JP','IPAexGothic','IPAGothic','Yu Gothic',sans-serif"
 TITLE_SIZE = 34.0
@@ -31,31 +30,6 @@ INK, MUTED, FRAME = "#212121", "#616161", "#9e9e9e"
 def esc(text: str) -> str:
     """``text`` safe inside an element or a double-quoted attribute."""
     return escape(str(text), {'"': "&quot;"})
-
-
-def text_width(text: str, size: float) -> float:
-    """Estimated width of ``text`` at font ``size`` (full-width and ambiguous characters 1 em)."""
-    return size * sum(1.0 if unicodedata.east_asian_width(c) in "FWA" else 0.62 for c in text)
-
-
-_TOKENS = re.compile(r"[!-~]+|\s|.", re.S)
-"""Runs of printable ASCII stay together (words, numbers, URLs); anything else breaks anywhere."""
-
-
-def wrap(text: str, width: float, size: float) -> list[str]:
-    """``text`` broken into lines no wider than ``width`` (an over-long ASCII run is split too)."""
-    lines, line = [], ""
-    for token in _TOKENS.findall(text):
-        pieces = [token] if text_width(token, size) <= width else list(token)
-        for piece in pieces:
-            if line and text_width(line + piece, size) > width:
-                lines.append(line.rstrip())
-                line = piece.lstrip()
-            else:
-                line += piece
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
 
 
 @dataclass(frozen=True)
@@ -94,24 +68,27 @@ def rect_swatch(fill: str) -> str:
 
 
 def legend_block(title: str, rows: list[LegendRow], notes: list[str]) -> Block:
-    """Legend: a heading, entries (in two columns when every entry fits half the width), notes."""
+    """Legend: a heading, entries (in two columns when every entry fits half the width; long entries
+    wrap in one column), then notes in small type."""
     head = text_block(title, size=TEXT_SIZE, weight="bold")
     usable = WIDTH - 2 * MARGIN
-    entry_w = SWATCH[0] + 14 + max((text_width(r.text, TEXT_SIZE) for r in rows), default=0)
-    columns = 2 if entry_w <= usable / 2 - 20 and len(rows) > 3 else 1
+    label_x = SWATCH[0] + 12
+    widest = max((text_width(r.text, TEXT_SIZE) for r in rows), default=0.0)
+    columns = 2 if len(rows) > 3 and label_x + widest <= usable / 2 - 20 else 1
+    lines = [wrap(r.text, usable / columns - label_x, TEXT_SIZE) or [""] for r in rows]
+    heights = [len(row_lines) * TEXT_SIZE * LINE + 4 for row_lines in lines]
     per_column = -(-len(rows) // columns)
-    row_h = TEXT_SIZE * LINE + 4
-    parts = []
-    for i, row in enumerate(rows):
-        x = MARGIN + (i // per_column) * usable / 2
-        y = head.height + 8 + (i % per_column) * row_h
-        label_w = usable / columns - SWATCH[0] - 14
-        label = wrap(row.text, label_w, TEXT_SIZE)[0] if columns == 1 else row.text
-        parts.append(
-            f'<g transform="translate({x:.1f},{y:.1f})">{row.swatch}'
-            f'<text x="{SWATCH[0] + 12:g}" y="{SWATCH[1] - 3:g}">{esc(label)}</text></g>'
+    parts, column_heights = [], [0.0] * columns
+    for i, (row, row_lines) in enumerate(zip(rows, lines, strict=True)):
+        c = i // per_column
+        x, y = MARGIN + c * usable / 2, head.height + 8 + column_heights[c]
+        text = "".join(
+            f'<text x="{label_x:g}" y="{TEXT_SIZE * 0.85 + j * TEXT_SIZE * LINE:.1f}">{esc(line)}</text>'
+            for j, line in enumerate(row_lines)
         )
-    body_h = head.height + 8 + per_column * row_h
+        parts.append(f'<g transform="translate({x:.1f},{y:.1f})">{row.swatch}{text}</g>')
+        column_heights[c] += heights[i]
+    body_h = head.height + 8 + max(column_heights, default=0.0)
     svg = f'{head.svg}<g font-size="{TEXT_SIZE:g}" fill="{INK}">{"".join(parts)}</g>'
     for note in notes:
         block = text_block(note, size=SMALL_SIZE, colour=MUTED)

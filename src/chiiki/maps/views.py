@@ -171,12 +171,15 @@ def _build(key: str, name: str, level: str, shapes: list[Shape], layout: Layout,
     context = [r for r in placed if r.code not in data_codes]
     points = {r.code: r.anchor for r in regions}
     cities = ward_cities()
+    city_frames: dict[str, list[int]] = {}
+    for ward, city in cities.items():
+        city_frames.setdefault(city, []).extend(used.get(ward, []))
+    prefs = {s.code[:2] for s in shapes}
     for code, xy in municipality_points().items():
-        if code in points:
+        if code in points or code[:2] not in prefs:
             continue
         container = code[:2] if level == "prefecture" else cities.get(code, code)
-        frames = used.get(container) or [f for w, c in cities.items() if c == code for f in used.get(w, [])]
-        for f in frames:
+        for f in used.get(container) or city_frames.get(code, []):
             if layout.frames[f].contains(xy):
                 p = layout.frames[f].place(xy[None, :])[0]
                 points[code] = (round(float(p[0]), 1), round(float(p[1]), 1))
@@ -258,3 +261,11 @@ def block_view(block: str) -> MapView:
     return _build(
         f"block/{block}", b["name"][0], "prefecture", shapes, fitted_layout(boxes, areas, names), ""
     )
+
+
+def preload() -> None:
+    """Decode, project and lay out the shipped boundaries now (the national views and both
+    municipality sets), so that a server's first map request does not pay for it (docs/maps.md)."""
+    japan_view("prefecture")
+    japan_view("municipality")
+    municipality_shapes(wards=False)
