@@ -190,7 +190,7 @@ def build_municipalities(source: dict) -> tuple[dict, dict]:
         "arcs": source["arcs"],
     }
     report = {
-        "not_in_reference": not_in_reference,
+        "not_in_reference": sorted(not_in_reference),
         "without_shape": without_shape,
         "name_differences": name_differences,
         "dropped": sum(1 for g in geoms if g["properties"]["N03_007"] is None),

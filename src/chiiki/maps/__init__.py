@@ -21,7 +21,7 @@ from chiiki.maps.classify import (
 from chiiki.maps.credit import CREDIT
 from chiiki.maps.flows import flow_map
 from chiiki.maps.palettes import SEQUENTIAL
-from chiiki.maps.views import MapView, block_view, japan_view, prefecture_view
+from chiiki.maps.views import MapView, block_view, japan_view, prefecture_view, preload
 
 __all__ = [
     "CREDIT",
@@ -40,5 +40,6 @@ __all__ = [
     "municipality_choropleth",
     "prefecture_choropleth",
     "prefecture_view",
+    "preload",
     "quantile_breaks",
 ]
