@@ -166,3 +166,18 @@ def test_projected_paths_are_integer_relative_moves():
     numbers = path.replace("M", " ").replace("l", " ").replace("z", " ").replace("-", " -").split()
     assert all(n.lstrip("-").isdigit() for n in numbers)
     assert np.isfinite([float(n) for n in numbers]).all()
+
+
+def _inside(point, box) -> bool:
+    x, y, w, h = box
+    return x - 1 <= point[0] <= x + w + 1 and y - 1 <= point[1] <= y + h + 1
+
+
+def test_national_municipality_view_has_the_frames_of_the_prefecture_view():
+    by_prefecture, by_municipality = japan_view("prefecture"), japan_view("municipality")
+    for a, b in zip(by_prefecture.frames, by_municipality.frames, strict=True):
+        np.testing.assert_allclose(a.box, b.box, atol=2.0)
+    for region in by_municipality.regions:
+        if region.is_point:  # small islands sit in the frame of their own area
+            frame = by_municipality.frames[1 if region.code.startswith("47") else 0]
+            assert _inside(region.anchor, frame.box), region.name

@@ -34,7 +34,8 @@ class Shape:
     ``polygons``: each an exterior ring then holes, ``(n, 2)`` arrays in km (:func:`project`);
     ``centres``: (longitude, latitude) of each polygon's bounding-box centre, for rules that speak in
     degrees (the national inset); ``point``: the projected reference location (municipalities; the
-    only geometry of a point shape); ``is_data``: a region of the reference tables.
+    only geometry of a point shape) and ``lonlat`` the same in degrees; ``is_data``: a region of the
+    reference tables.
     """
 
     code: str
@@ -42,6 +43,7 @@ class Shape:
     polygons: tuple[Polygon, ...]
     centres: tuple[tuple[float, float], ...]
     point: np.ndarray | None
+    lonlat: tuple[float, float] | None = None
     is_data: bool = True
 
 
@@ -49,13 +51,14 @@ def _read_topology(name: str) -> dict:
     return json.loads(_DATA.joinpath(name).read_text("utf-8"))
 
 
-def _shape(code: str, name: str, polygons: list[Polygon], point, is_data: bool = True) -> Shape:
+def _shape(code: str, name: str, polygons: list[Polygon], lonlat=None, is_data: bool = True) -> Shape:
     centres = tuple(
         (float((p[0][:, 0].min() + p[0][:, 0].max()) / 2), float((p[0][:, 1].min() + p[0][:, 1].max()) / 2))
         for p in polygons
     )
     projected = tuple(tuple(project(ring) for ring in polygon) for polygon in polygons)
-    return Shape(code, name, projected, centres, point, is_data)
+    point = None if lonlat is None else project(np.array([lonlat]))[0]
+    return Shape(code, name, projected, centres, point, lonlat, is_data)
 
 
 @cache
@@ -66,7 +69,7 @@ def prefecture_shapes() -> tuple[Shape, ...]:
         p["code"]: polygons
         for p, polygons in object_polygons(_read_topology("prefectures.topo.json"), "prefectures")
     }
-    return tuple(_shape(code, names[code], found[code], None) for code in sorted(names))
+    return tuple(_shape(code, names[code], found[code]) for code in sorted(names))
 
 
 @cache
@@ -95,14 +98,14 @@ def municipality_shapes(*, wards: bool) -> tuple[Shape, ...]:
         .filter(pl.col("kind") != ("designated_city" if wards else "ward"))
         .sort("municipality_code")
     )
-    points = project(ref.select("lng", "lat").to_numpy())
     shapes = [
-        _shape(code, name, polygons.get(code, []), point)
-        for code, name, point in zip(ref["municipality_code"], ref["name"], points, strict=True)
+        _shape(code, name, polygons.get(code, []), (lng, lat))
+        for code, name, lng, lat in zip(
+            ref["municipality_code"], ref["name"], ref["lng"], ref["lat"], strict=True
+        )
     ]
     shapes += [
-        _shape(code, name, polygons[code], None, is_data=False)
-        for code, name in sorted(context_names.items())
+        _shape(code, name, polygons[code], is_data=False) for code, name in sorted(context_names.items())
     ]
     return tuple(shapes)
 

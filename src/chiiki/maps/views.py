@@ -160,7 +160,7 @@ def _with_points(shapes: list[Shape]) -> list[Shape]:
         x, y = s.point
         d = 1e-6
         square = np.array([[x - d, y - d], [x + d, y - d], [x + d, y + d], [x - d, y + d], [x - d, y - d]])
-        out.append(Shape(s.code, s.name, ((square,),), ((0.0, 0.0),), s.point, s.is_data))
+        out.append(Shape(s.code, s.name, ((square,),), (s.lonlat,), s.point, s.lonlat, s.is_data))
     return out
 
 
