@@ -174,3 +174,15 @@ def test_no_values_at_all_still_draws_the_map():
 def test_bad_input_is_refused_in_japanese(frame, options, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         prefecture_choropleth(frame, value_column="n", label="件数", **options)
+
+
+def test_every_drill_down_and_block_map_is_well_formed_svg():
+    from chiiki.reference import blocks
+
+    munis = municipalities().select("municipality_code", pl.Series("n", range(1916)))
+    for code in prefectures()["prefecture_code"]:
+        root = ET.fromstring(municipality_choropleth(munis, prefecture=code, value_column="n", label="件数"))
+        assert root.get("role") == "img" and "データなし（0市区町村）" in _legend_texts(root), code
+    for block in blocks()["block_code"]:
+        root = ET.fromstring(block_choropleth(_prefecture_values(), block=block, value_column="sales", label="売上高"))
+        assert root.find("s:desc", NS).text, block
