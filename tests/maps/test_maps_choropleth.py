@@ -184,5 +184,7 @@ def test_every_drill_down_and_block_map_is_well_formed_svg():
         root = ET.fromstring(municipality_choropleth(munis, prefecture=code, value_column="n", label="件数"))
         assert root.get("role") == "img" and "データなし（0市区町村）" in _legend_texts(root), code
     for block in blocks()["block_code"]:
-        root = ET.fromstring(block_choropleth(_prefecture_values(), block=block, value_column="sales", label="売上高"))
+        root = ET.fromstring(
+            block_choropleth(_prefecture_values(), block=block, value_column="sales", label="売上高")
+        )
         assert root.find("s:desc", NS).text, block
