@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -122,4 +122,12 @@ ApiUser = Annotated[Principal, Depends(api_principal)]
 PageUser = Annotated[Principal, Depends(page_principal)]
 MaybePageUser = Annotated[Principal | None, Depends(page_principal_optional)]
 Csrf = Depends(csrf_protect)
+DatasetId = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=2**31 - 1,
+        description="分析に使うデータセットの版 ID（省略時は前回選んだもの、なければ全国の最新版）",
+    ),
+]
 Client = Annotated[str, Depends(client_of)]

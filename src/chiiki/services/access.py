@@ -43,6 +43,8 @@ class Principal:
     block_code: str | None = None
     municipality_code: str | None = None
     user_id: int | None = None
+    chosen_dataset_id: int | None = None
+    """The data-set version the user last chose for their analyses (None: the national one)."""
 
     @property
     def role_label(self) -> str:
@@ -162,12 +164,11 @@ def require_plan_report(principal: Principal, plan: workflow.PlanLike) -> None:
 
 
 def dataset_names(principal: Principal) -> tuple[str, ...]:
-    """The data sets a user's analyses read, in order of preference: the first one with a current
-    version is used. Firm data is licensed per buyer (SPEC §0): a prefecture's own upload serves its
-    staff and its municipalities only; everyone else, and they too until they upload, read the
-    national data set."""
+    """The data sets a user may choose for their analyses, the national one first. Firm data is
+    licensed per buyer (SPEC §0): a prefecture's own upload serves its staff and its municipalities
+    only."""
     if principal.role in ("prefecture", "municipal") and principal.home_prefecture:
-        return (prefecture_dataset(principal.home_prefecture), NATIONAL_DATASET)
+        return (NATIONAL_DATASET, prefecture_dataset(principal.home_prefecture))
     return (NATIONAL_DATASET,)
 
 

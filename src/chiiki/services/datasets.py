@@ -4,6 +4,8 @@ of registered versions a user may see."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,8 +16,10 @@ from chiiki.reference import prefecture_names
 from chiiki.services.access import NATIONAL_DATASET, Principal, dataset_names
 from chiiki.services.analytics import Analytics, DatasetRef
 from chiiki.services.state import AppState
+from chiiki.store import audit
 from chiiki.store.datasets import list_datasets
-from chiiki.store.models import DatasetVersion
+from chiiki.store.errors import NotFoundError
+from chiiki.store.models import DatasetVersion, User
 
 CURRENT_DATASET_MAX_AGE_S = 1.0
 """How long a worker trusts its answer to "which data set is current": an import in this worker
@@ -26,12 +30,12 @@ expires it at once (:func:`chiiki.services.uploads.upload_dataset`), other worke
 def current_dataset_ref(
     session: Session, data_dir: Path, names: tuple[str, ...] = (NATIONAL_DATASET,)
 ) -> DatasetRef | None:
-    """The current data set: the first of ``names`` with a registered current version in the store,
-    else the ``CURRENT`` pointer that ``chiiki import`` keeps under ``data_dir`` for the national
-    data set (:mod:`chiiki.data.datasets`), else None."""
+    """The default data set: the newest registered, not retired version of the first of ``names``
+    that has one, else the ``CURRENT`` pointer that ``chiiki import`` keeps under ``data_dir`` for
+    the national data set (:mod:`chiiki.data.datasets`), else None."""
     rows = session.execute(
         select(DatasetVersion.id, DatasetVersion.name, DatasetVersion.version, DatasetVersion.path)
-        .where(DatasetVersion.is_current.is_(True), DatasetVersion.name.in_(names))
+        .where(DatasetVersion.name.in_(names), DatasetVersion.retired_at.is_(None))
         .order_by(DatasetVersion.id.desc())
     ).all()  # only the columns needed: every analytics request asks
     for name in names:
@@ -49,16 +53,108 @@ def current_dataset_ref(
     )
 
 
-def analytics_for(state: AppState, db: Session, principal: Principal) -> Analytics:
-    """The analytics of the data set ``principal``'s analyses read (:func:`dataset_names`: the
-    prefecture's own upload, else the national data set), looked up at most every
-    :data:`CURRENT_DATASET_MAX_AGE_S`."""
-    names = dataset_names(principal)
+def version_ref(session: Session, principal: Principal, dataset_id: int) -> DatasetRef:
+    """The registered version ``dataset_id`` if ``principal`` may read it and it is not retired;
+    a Japanese 404 otherwise (whether another's data set exists is not theirs to know)."""
+    row = session.execute(
+        select(DatasetVersion.id, DatasetVersion.name, DatasetVersion.version, DatasetVersion.path,
+               DatasetVersion.retired_at).where(DatasetVersion.id == dataset_id)
+    ).first()  # fmt: skip
+    if row is None or row.name not in dataset_names(principal) or row.retired_at is not None:
+        raise NotFoundError(
+            f"データセット（ID {dataset_id}）はないか、使えません（使わなくなった版か、閲覧できないデータです）。"
+            "「データ」ページで使えるデータを確かめてください。"
+        )
+    return DatasetRef(row.id, f"{row.name} {row.version}", Path(row.path), row.name)
+
+
+def resolve_dataset(
+    state: AppState, db: Session, principal: Principal, dataset_id: int | None = None
+) -> DatasetRef | None:
+    """Which data an analysis of ``principal`` reads (issue #11 §2): ``dataset_id`` when given, else
+    the version the user last chose (while it is usable), else the national data set's newest
+    version. An upload never changes it by itself: the user chooses a new version."""
+    if dataset_id is not None:
+        return version_ref(db, principal, dataset_id)
+    if principal.chosen_dataset_id is not None:
+        try:
+            return version_ref(db, principal, principal.chosen_dataset_id)
+        except NotFoundError:
+            pass  # retired since: back to the default
+    names = (NATIONAL_DATASET,)
     return state.analytics.current(
         names,
         lambda: current_dataset_ref(db, state.settings.data_dir, names),
         max_age_s=CURRENT_DATASET_MAX_AGE_S,
+    ).ref
+
+
+def analytics_for(
+    state: AppState, db: Session, principal: Principal, dataset_id: int | None = None
+) -> Analytics:
+    """The analytics of the data ``principal``'s analysis reads (:func:`resolve_dataset`)."""
+    return state.analytics.for_ref(resolve_dataset(state, db, principal, dataset_id))
+
+
+@dataclass(frozen=True)
+class DatasetChoice:
+    """A version a user may choose for their analyses."""
+
+    id: int
+    name: str
+    version: str
+    label: str
+    is_latest: bool
+
+
+def dataset_choices(db: Session, principal: Principal) -> list[DatasetChoice]:
+    """The registered, not retired versions ``principal`` may read: national first, newest first."""
+    names = dataset_names(principal)
+    rows = db.execute(
+        select(DatasetVersion.id, DatasetVersion.name, DatasetVersion.version)
+        .where(DatasetVersion.name.in_(names), DatasetVersion.retired_at.is_(None))
+        .order_by(DatasetVersion.id.desc())
+    ).all()
+    latest: dict[str, int] = {}
+    for r in rows:
+        latest.setdefault(r.name, r.id)
+    rows = sorted(rows, key=lambda r: (names.index(r.name), -r.id))
+    return [
+        DatasetChoice(r.id, r.name, r.version, f"{dataset_label(r.name)} {r.version}"
+                      + ("（最新）" if latest[r.name] == r.id else ""), latest[r.name] == r.id)
+        for r in rows
+    ]  # fmt: skip
+
+
+def choose_dataset(db: Session, principal: Principal, dataset_id: int) -> DatasetRef:
+    """Remember ``dataset_id`` as the data the user's analyses read from now on (audited)."""
+    ref = version_ref(db, principal, dataset_id)
+    user = db.get(User, principal.user_id)
+    before = user.chosen_dataset_id
+    user.chosen_dataset_id = dataset_id
+    audit.record(db, actor=principal.username, action="choose_dataset", entity="user", entity_id=user.id,
+                 before={"chosen_dataset_id": before}, after={"chosen_dataset_id": dataset_id})  # fmt: skip
+    return ref
+
+
+def retire_dataset(db: Session, principal: Principal, dataset_id: int) -> DatasetVersion:
+    """Retire a version: kept (for audit and for plans that pinned it), hidden from choice. An own
+    data set's versions by its prefecture's staff; the national data set's by administrators."""
+    row = db.get(DatasetVersion, dataset_id)
+    own = (
+        row is not None and row.name == f"pref-{principal.prefecture_code}" and principal.role == "prefecture"
     )
+    national = row is not None and row.name == NATIONAL_DATASET and principal.role == "admin"
+    if row is None or not (own or national):
+        raise NotFoundError(
+            f"データセット（ID {dataset_id}）はないか、あなたが使わなくする権限のないデータです。"
+        )
+    if row.retired_at is None:
+        before = audit.snapshot(row)
+        row.retired_at, row.retired_by = datetime.now(UTC), principal.username
+        audit.record(db, actor=principal.username, action="retire", entity="dataset", entity_id=row.id,
+                     before=before, after=audit.snapshot(row))  # fmt: skip
+    return row
 
 
 def _manifest_years(path: Path) -> list[int]:

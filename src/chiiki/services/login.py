@@ -25,6 +25,7 @@ def principal_of(user: User) -> Principal:
         block_code=user.block_code,
         municipality_code=user.municipality_code,
         user_id=user.id,
+        chosen_dataset_id=user.chosen_dataset_id,
     )
 
 

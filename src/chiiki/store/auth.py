@@ -27,6 +27,7 @@ class LoginRow(NamedTuple):
     block_code: str | None
     municipality_code: str | None
     user_id: int
+    chosen_dataset_id: int | None
 
 
 def token_hash(token: str) -> str:
@@ -57,7 +58,7 @@ def login_user(session: Session, token: str, *, kind: str) -> LoginRow | None:
     """The active user of an unexpired login ``token`` of ``kind``, else None."""
     row = session.execute(
         select(User.username, User.role, User.prefecture_code, User.block_code, User.municipality_code,
-               User.id.label("user_id"))
+               User.id.label("user_id"), User.chosen_dataset_id)
         .join(AuthSession, AuthSession.user_id == User.id)
         .where(AuthSession.token_hash == token_hash(token), AuthSession.kind == kind,
                AuthSession.expires_at > datetime.now(UTC), User.is_active.is_(True))

@@ -85,6 +85,8 @@ class User(Versioned, Base):
     municipality_code: Mapped[str | None] = mapped_column(String(5))
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    chosen_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))
+    """The data-set version the user last chose for their analyses (issue #11 §2)."""
 
 
 class AuthSession(Base):
@@ -171,6 +173,10 @@ class DatasetVersion(Base):
     created_by: Mapped[str] = mapped_column(String(100), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     is_current: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when the version was retired: kept for audit and for the plans that pinned it, hidden
+    from the choice of data for new analyses (issue #11 §2)."""
+    retired_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class Plan(Versioned, Base):

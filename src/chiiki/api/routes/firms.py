@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from chiiki.api.schemas import ErrorOut, FirmDetailOut, FirmOut, Page, PartnerOut
-from chiiki.http.deps import ApiUser, Db, State
+from chiiki.http.deps import ApiUser, DatasetId, Db, State
 from chiiki.services.access import AccessDeniedError, Principal, require_firm_scope
 from chiiki.services.analytics import firm_detail
 from chiiki.services.datasets import analytics_for
@@ -23,8 +23,8 @@ PrefCode = Annotated[
 Year = Annotated[int | None, Query(ge=1900, le=2100, description="年度（省略時は最新）")]
 
 
-def _lookup(state: State, db: Db, principal: Principal, year: int | None):  # noqa: ANN202 - internal helper
-    analytics = analytics_for(state, db, principal)
+def _lookup(state: State, db: Db, principal: Principal, year: int | None, dataset: int | None):  # noqa: ANN202
+    analytics = analytics_for(state, db, principal, dataset)
     try:
         return analytics, analytics.firm_year(year)
     except LookupError as exc:
@@ -38,6 +38,7 @@ def connector_hub_ranking(
     db: Db,
     pref: PrefCode,
     year: Year = None,
+    dataset: DatasetId = None,
     jsic: Annotated[str | None, Query(pattern=r"^\d{2}$", description="JSIC中分類（2桁）")] = None,
     municipality: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
     q: Annotated[str | None, Query(max_length=100, description="企業名の一部または企業ID")] = None,
@@ -53,7 +54,7 @@ def connector_hub_ranking(
 ) -> Page[FirmOut]:
     """都道府県内の企業のコネクター度・ハブ度ランキング（ページ分割）。"""
     require_firm_scope(principal, pref)
-    _, fy = _lookup(state, db, principal, year)
+    _, fy = _lookup(state, db, principal, year, dataset)
     rows, total = fy.ranking_page(
         pref, sort=sort, descending=order == "desc", page=page, per_page=per_page,
         municipality_code=municipality, jsic_code=jsic, query=q, connector_hub_top_percent=top_percent,
@@ -70,10 +71,11 @@ def firm(
     db: Db,
     company_id: Annotated[str, Path(max_length=100)],
     year: Year = None,
+    dataset: DatasetId = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> FirmDetailOut:
     """企業1社の指標と、域内の仕入先・域外の販売先（取引額つき）。"""
-    analytics, fy = _lookup(state, db, principal, year)
+    analytics, fy = _lookup(state, db, principal, year, dataset)
     detail = firm_detail(fy, analytics.links(fy.year), company_id)
     not_found = f"企業ID {company_id} は{fy.year}年度のデータにないか、閲覧する権限がありません。"
     if detail is None:

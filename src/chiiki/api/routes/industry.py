@@ -9,7 +9,7 @@ import polars as pl
 from fastapi import APIRouter, HTTPException, Query
 
 from chiiki.api.schemas import ErrorOut, Page, RecordsOut
-from chiiki.http.deps import ApiUser, AppState, Db, State
+from chiiki.http.deps import ApiUser, AppState, DatasetId, Db, State
 from chiiki.industry.frame import IndustryDataError
 from chiiki.services.access import Principal
 from chiiki.services.analytics import Analytics
@@ -31,8 +31,13 @@ PrefCode = Annotated[str, Query(pattern=r"^(0[1-9]|[1-3][0-9]|4[0-7])$", descrip
 Measure = Literal["employees", "establishments", "sales", "value_added"]
 
 
-def industry_matrix(state: AppState, db, principal: Principal) -> tuple[Analytics, pl.DataFrame]:  # noqa: ANN001
-    analytics = analytics_for(state, db, principal)
+def industry_matrix(
+    state: AppState,
+    db,
+    principal: Principal,
+    dataset: int | None,  # noqa: ANN001
+) -> tuple[Analytics, pl.DataFrame]:
+    analytics = analytics_for(state, db, principal, dataset)
     if not analytics.available:
         raise HTTPException(404, "企業データが登録されていません。データを取り込んでください。")
     return analytics, analytics.industry.matrix()
@@ -57,13 +62,14 @@ def lq(
     state: State,
     db: Db,
     pref: PrefCode,
+    dataset: DatasetId = None,
     measure: Measure = "employees",
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Page[dict]:
     """都道府県の産業（JSIC中分類）別の特化係数 LQ = (x_ri/x_r)/(x_Ni/x_N)。"""
-    analytics, matrix = industry_matrix(state, db, principal)
+    analytics, matrix = industry_matrix(state, db, principal, dataset)
     try:
         table = lq_table(matrix, pref=pref, measure=measure, year=year)
     except IndustryDataError as exc:
@@ -79,9 +85,11 @@ def lq(
 
 
 @router.get("/earning-power", response_model=RecordsOut)
-def earning_power_view(principal: ApiUser, state: State, db: Db, pref: PrefCode) -> RecordsOut:
+def earning_power_view(
+    principal: ApiUser, state: State, db: Db, pref: PrefCode, dataset: DatasetId = None
+) -> RecordsOut:
     """稼ぐ力の見える化（RESAS 型）: 産業別の雇用比率と log 特化係数。"""
-    analytics, matrix = industry_matrix(state, db, principal)
+    analytics, matrix = industry_matrix(state, db, principal, dataset)
     try:
         table = earning_power_table(matrix, pref=pref)
     except (IndustryDataError, ValueError) as exc:
@@ -93,10 +101,15 @@ def earning_power_view(principal: ApiUser, state: State, db: Db, pref: PrefCode)
 
 @router.get("/suggestions", response_model=RecordsOut)
 def suggestions(
-    principal: ApiUser, state: State, db: Db, pref: PrefCode, measure: Measure = "employees"
+    principal: ApiUser,
+    state: State,
+    db: Db,
+    pref: PrefCode,
+    measure: Measure = "employees",
+    dataset: DatasetId = None,
 ) -> RecordsOut:
     """17の戦略分野の重点分野候補（強み・関連密度・規模・成長と理由）。"""
-    analytics, matrix = industry_matrix(state, db, principal)
+    analytics, matrix = industry_matrix(state, db, principal, dataset)
     try:
         table, notes = field_suggestions(matrix, pref=pref, measure=measure)
     except IndustryDataError as exc:

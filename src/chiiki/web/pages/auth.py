@@ -10,23 +10,16 @@ from fastapi.responses import Response
 from chiiki.http.deps import SESSION_KEY, Client, Csrf, Db, MaybePageUser, State
 from chiiki.services.login import BAD_LOGIN, authenticate, end_login, start_login
 from chiiki.services.security import new_csrf_token
-from chiiki.web.pages.common import redirect, render
+from chiiki.web.pages.common import redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"
 
 
 @router.get("/login")
 def login_page(request: Request, principal: MaybePageUser, next: str = "/") -> Response:
     if principal is not None:
-        return redirect(_safe_next(next))
-    return render(request, "login.html", None, next=_safe_next(next))
+        return redirect(safe_next(next))
+    return render(request, "login.html", None, next=safe_next(next))
 
 
 @router.post("/login", dependencies=[Csrf])
@@ -47,14 +40,14 @@ def login(
             None,
             error=BAD_LOGIN,
             username=username,
-            next=_safe_next(next),
+            next=safe_next(next),
             status_code=401,
         )
     end_login(db, request.session.get(SESSION_KEY))  # a fresh session at login (no fixation)
     request.session.clear()
     token = start_login(state, db, principal, kind="web", client=client)
     request.session.update({SESSION_KEY: token, "csrf": new_csrf_token()})
-    return redirect(_safe_next(next))
+    return redirect(safe_next(next))
 
 
 @router.post("/logout", dependencies=[Csrf])

@@ -6,8 +6,11 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
 
 from chiiki.services.access import Principal
+from chiiki.services.analytics import Analytics
+from chiiki.services.datasets import dataset_choices
 from chiiki.services.security import new_csrf_token
 
 
@@ -42,5 +45,24 @@ def render(
     return request.app.state.templates.TemplateResponse(request, template, ctx, status_code=status_code)
 
 
+def safe_next(target: str | None) -> str:
+    """Only same-site paths (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def dataset_context(db: Session, principal: Principal, analytics: Analytics) -> dict:
+    """The data-set chooser of an analysis page (issue #11 §2): the versions the user may choose,
+    the one in use, and a newer version of the same data when there is one."""
+    choices = dataset_choices(db, principal)
+    ref = analytics.ref
+    current = next((c for c in choices if ref is not None and c.id == ref.id), None)
+    newer = None
+    if current is not None and not current.is_latest:
+        newer = next((c for c in choices if c.name == current.name and c.is_latest), None)
+    return {"dataset_choices": choices, "dataset_ref_id": ref.id if ref else None, "dataset_newer": newer}

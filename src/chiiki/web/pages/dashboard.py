@@ -18,7 +18,7 @@ from chiiki.services.datasets import analytics_for
 from chiiki.store.models import Plan
 from chiiki.web.charts import tile_map_svg
 from chiiki.web.formatting import PLAN_STATE_COLOURS, PLAN_STATE_LABELS
-from chiiki.web.pages.common import render
+from chiiki.web.pages.common import dataset_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -120,5 +120,6 @@ def dashboard(request: Request, principal: PageUser, state: State, db: Db) -> Re
         home=home,
         year=firm_year.year if firm_year else None,
         dataset=analytics.ref,
+        **dataset_context(db, principal, analytics),
         state_labels=PLAN_STATE_LABELS,
     )

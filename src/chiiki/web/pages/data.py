@@ -11,10 +11,11 @@ from starlette.datastructures import UploadFile
 
 from chiiki.http.deps import Csrf, Db, PageUser, State
 from chiiki.services.access import dataset_names, require_role
-from chiiki.services.datasets import dataset_label, dataset_versions
+from chiiki.services.datasets import choose_dataset, dataset_label, dataset_versions, retire_dataset
 from chiiki.services.jobs_view import job_for
 from chiiki.services.uploads import UploadError, outcome_of, upload_dataset
-from chiiki.web.pages.common import redirect, render
+from chiiki.store.errors import InvalidInputError
+from chiiki.web.pages.common import flash, redirect, render, safe_next
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,3 +72,26 @@ async def data_upload(request: Request, principal: PageUser, state: State, db: D
     if outcome is None:  # still running: follow its progress
         return redirect(f"/jobs/{job_id}")
     return _page(request, principal, state, db, outcome=outcome, status_code=200 if outcome.ok else 422)
+
+
+@router.post("/data/choose", dependencies=[Csrf])
+async def data_choose(request: Request, principal: PageUser, db: Db) -> Response:
+    """Choose the data the user's analyses read from now on (issue #11 §2)."""
+    form = await request.form()
+    raw = str(form.get("dataset_id") or "")
+    if not raw.isdigit():
+        raise InvalidInputError("使うデータセットを選んでください。")
+    ref = choose_dataset(db, principal, int(raw))
+    flash(request, f"分析に使うデータを「{dataset_label(ref.name)} {ref.label.split(' ')[-1]}」にしました。")
+    return redirect(safe_next(str(form.get("next") or "/data")))
+
+
+@router.post("/data/{dataset_id}/retire", dependencies=[Csrf])
+def data_retire(request: Request, principal: PageUser, db: Db, dataset_id: int) -> Response:
+    """Retire a version: kept for audit and for plans that pinned it, hidden from choice."""
+    row = retire_dataset(db, principal, dataset_id)
+    flash(
+        request,
+        f"「{dataset_label(row.name)} {row.version}」を使わないデータにしました（記録と計画の根拠としては残ります）。",
+    )
+    return redirect("/data")

@@ -11,7 +11,7 @@ import polars as pl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from chiiki.http.deps import Db, PageUser, State
+from chiiki.http.deps import DatasetId, Db, PageUser, State
 from chiiki.reference import municipalities
 from chiiki.services.access import AccessDeniedError, require_firm_scope
 from chiiki.services.analytics import (
@@ -24,7 +24,7 @@ from chiiki.services.analytics import (
 from chiiki.services.datasets import analytics_for
 from chiiki.services.exports import INLINE_ROWS, XLSX, ranking_table, ranking_xlsx, start_ranking_export
 from chiiki.web.charts import point_map_svg, scatter_log_svg
-from chiiki.web.pages.common import redirect, render
+from chiiki.web.pages.common import dataset_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,7 +118,10 @@ def ranking(
         sort = "connector_degree"
     analytics = analytics_for(state, db, principal)
     if not analytics.available:
-        return render(request, "firms.html", principal, nav="firms", pref=pref, empty=True)
+        return render(
+            request, "firms.html", principal, nav="firms", pref=pref, empty=True,
+            **dataset_context(db, principal, analytics),
+        )  # fmt: skip
     try:
         fy = analytics.firm_year(year)
     except LookupError as exc:
@@ -149,15 +152,23 @@ def ranking(
         request, "firms.html", principal, nav="firms", pref=pref, year=fy.year, years=analytics.years(), rows=rows.to_dicts(),
         total=total, page=page, per_page=per_page, pages=max((total + per_page - 1) // per_page, 1), sort=sort, order=order,
         jsic=jsic or "", q=q or "", top=top, only_top=only_top, scatter_url=scatter_url, notes=fy.notes, sorts=RANKING_SORTS,
-        n_top=n_top, allowed=principal.firm_prefectures(), empty=False,
+        n_top=n_top, allowed=principal.firm_prefectures(), empty=False, **dataset_context(db, principal, analytics),
     )  # fmt: skip
 
 
 @router.get("/firms/{company_id}")
 def firm_page(
-    request: Request, principal: PageUser, state: State, db: Db, company_id: str, year: int | None = None
+    request: Request,
+    principal: PageUser,
+    state: State,
+    db: Db,
+    company_id: str,
+    year: int | None = None,
+    dataset: DatasetId = None,
 ) -> Response:
-    analytics = analytics_for(state, db, principal)
+    """A firm's page, from the chosen data or from ``dataset`` (a plan links to the version its
+    priority firm was picked from)."""
+    analytics = analytics_for(state, db, principal, dataset)
     try:
         fy = analytics.firm_year(year)
     except LookupError as exc:

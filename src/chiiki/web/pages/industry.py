@@ -24,7 +24,7 @@ from chiiki.services.industry import (
 )
 from chiiki.web.charts import bar_chart_svg, scatter_svg
 from chiiki.web.formatting import jsic_names
-from chiiki.web.pages.common import render
+from chiiki.web.pages.common import dataset_context, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -108,7 +108,10 @@ def industry_page(
     analytics = analytics_for(state, db, principal)
     ctx = {"pref": pref, "measure": measure, "measures": MEASURE_LABELS, "year": year}
     if not analytics.available:
-        return render(request, "industry.html", principal, nav="industry", empty=True, **ctx)
+        return render(
+            request, "industry.html", principal, nav="industry", empty=True, **ctx,
+            **dataset_context(db, principal, analytics),
+        )  # fmt: skip
     matrix = analytics.industry.matrix()
     years = sorted(matrix["fiscal_year"].unique().to_list())
     if year not in years:
@@ -123,5 +126,13 @@ def industry_page(
             matrix, pref=pref, measure=measure, year=ctx["year"], suppression=suppression
         )
     return render(
-        request, "industry.html", principal, nav="industry", empty=False, years=years, **ctx, **memo[key]
+        request,
+        "industry.html",
+        principal,
+        nav="industry",
+        empty=False,
+        years=years,
+        **ctx,
+        **memo[key],
+        **dataset_context(db, principal, analytics),
     )

@@ -1,6 +1,6 @@
 """server-side sessions and API tokens, shared login throttling (issue #10 §3, §8); the data-set
 version behind each priority firm and KPI baseline (issue #10 §1, issue #11 §3); background jobs
-(issue #15 §2)
+(issue #15 §2); retired data-set versions and each user's chosen one (issue #11 §2)
 
 Revision ID: 0002
 Revises: 0001
@@ -74,6 +74,14 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_jobs_state"), ["state"], unique=False)
+    with op.batch_alter_table("datasets", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("retired_by", sa.String(length=100), nullable=True))
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("chosen_dataset_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_users_chosen_dataset_id_datasets"), "datasets", ["chosen_dataset_id"], ["id"]
+        )
     for table in PINNED:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("dataset_id", sa.Integer(), nullable=True))
@@ -83,6 +91,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_users_chosen_dataset_id_datasets"), type_="foreignkey")
+        batch_op.drop_column("chosen_dataset_id")
+    with op.batch_alter_table("datasets", schema=None) as batch_op:
+        batch_op.drop_column("retired_by")
+        batch_op.drop_column("retired_at")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_jobs_state"))
     op.drop_table("jobs")
