@@ -53,14 +53,21 @@ def current_dataset_ref(
     )
 
 
-def version_ref(session: Session, principal: Principal, dataset_id: int) -> DatasetRef:
-    """The registered version ``dataset_id`` if ``principal`` may read it and it is not retired;
-    a Japanese 404 otherwise (whether another's data set exists is not theirs to know)."""
+def version_ref(
+    session: Session, principal: Principal, dataset_id: int, *, allow_retired: bool = False
+) -> DatasetRef:
+    """The registered version ``dataset_id`` if ``principal`` may read it (and, unless
+    ``allow_retired``, it is not retired); a Japanese 404 otherwise (whether another's data set
+    exists is not theirs to know)."""
     row = session.execute(
         select(DatasetVersion.id, DatasetVersion.name, DatasetVersion.version, DatasetVersion.path,
                DatasetVersion.retired_at).where(DatasetVersion.id == dataset_id)
     ).first()  # fmt: skip
-    if row is None or row.name not in dataset_names(principal) or row.retired_at is not None:
+    if (
+        row is None
+        or row.name not in dataset_names(principal)
+        or (row.retired_at is not None and not allow_retired)
+    ):
         raise NotFoundError(
             f"データセット（ID {dataset_id}）はないか、使えません（使わなくなった版か、閲覧できないデータです）。"
             "「データ」ページで使えるデータを確かめてください。"
@@ -74,8 +81,8 @@ def resolve_dataset(
     """Which data an analysis of ``principal`` reads (issue #11 §2): ``dataset_id`` when given, else
     the version the user last chose (while it is usable), else the national data set's newest
     version. An upload never changes it by itself: the user chooses a new version."""
-    if dataset_id is not None:
-        return version_ref(db, principal, dataset_id)
+    if dataset_id is not None:  # asked for by id (a plan's pinned evidence): retired versions too
+        return version_ref(db, principal, dataset_id, allow_retired=True)
     if principal.chosen_dataset_id is not None:
         try:
             return version_ref(db, principal, principal.chosen_dataset_id)
