@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 import typer
 
+from chiiki.cli.lazy import LazyCommand, load_command
 from chiiki.cli.main import app
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _leaf_commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+def _leaf_commands(group, prefix: str = "") -> list[tuple[str, object]]:  # noqa: ANN001 - a click group
     out = []
-    for name, cmd in group.commands.items():
+    for name in group.list_commands(None):
+        cmd = group.get_command(None, name)
+        if isinstance(cmd, LazyCommand):  # the top level lists its commands without importing them
+            cmd = load_command(name, cmd.entry)
         full = f"{prefix} {name}".strip()
-        if isinstance(cmd, click.Group):
+        if hasattr(cmd, "commands"):
             out += _leaf_commands(cmd, full)
         else:
             out.append((full, cmd))

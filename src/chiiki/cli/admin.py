@@ -8,7 +8,7 @@ import typer
 
 from chiiki.cli.output import fail
 
-app = typer.Typer(help="利用者の管理（作成など）を行います。", no_args_is_help=True)
+app = typer.Typer(add_completion=False, help="利用者の管理（作成など）を行います。", no_args_is_help=True)
 
 
 @app.command("create-user")

@@ -169,10 +169,3 @@ def synth(
         f"[bold green]模擬データを書き出しました[/]（{out}）: "
         + "、".join(f"{k} {v:,} 行" for k, v in rows.items())
     )
-
-
-def register(app: typer.Typer) -> None:
-    """Add the data commands to the top-level app."""
-    app.command("validate")(validate)
-    app.command("import")(import_)
-    app.command("synth")(synth)

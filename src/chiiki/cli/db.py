@@ -7,6 +7,7 @@ import typer
 from chiiki.cli.output import console, fail
 
 app = typer.Typer(
+    add_completion=False,
     help="データベース（既定: $CHIIKI_DATA_DIR/chiiki.sqlite3、$CHIIKI_DATABASE_URL で PostgreSQL も可）を管理します。",
     no_args_is_help=True,
 )

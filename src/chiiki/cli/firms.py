@@ -38,6 +38,7 @@ from chiiki.firms.roles import roles_from_network
 from chiiki.firms.scores import parse_weights
 
 app = typer.Typer(
+    add_completion=False,
     help=(
         "企業分析: コネクター度・ハブ度、重点支援企業の得点と選定、取引額の推計、ネットワーク上の役割、"
         "域内取引額と企業間の波及、商流圏（金額は千円）。"

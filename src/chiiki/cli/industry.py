@@ -19,6 +19,7 @@ from chiiki.industry.suggest import CATEGORY_LABELS
 from chiiki.reference import field_jsic_mapping, jsic
 
 app = typer.Typer(
+    add_completion=False,
     help=(
         "産業の特化係数（LQ）・稼ぐ力・産業の複雑性（ECI/PCI、関連密度）と、17の戦略分野から力を入れる"
         "産業分野の候補を示します。データは --source firms DIR（企業データ）、--source matrix FILE"

@@ -12,6 +12,7 @@ import polars as pl
 import typer
 from rich.table import Table
 
+from chiiki.cli import io_regional
 from chiiki.cli.io_report import print_read_report
 from chiiki.cli.output import console, fail, print_frame, write_frame
 from chiiki.io import (
@@ -33,6 +34,7 @@ from chiiki.io.published import table_limits
 from chiiki.io.table import DEFAULT_CONSUMPTION_COLUMN, DEFAULT_INCOME_ROW
 
 app = typer.Typer(
+    add_completion=False,
     help=(
         "産業連関表による経済波及効果の分析: 逆行列係数・影響力係数・感応度係数と、"
         "直接効果・第1次間接効果・第2次間接効果の計算（複数シナリオ同時）。"
@@ -339,3 +341,6 @@ def demo(
         f"保存しました: {out}（{table.n} 部門、単位 百万円、就業者数の行「{EMPLOYMENT_ROW}」付きなので"
         "波及効果には就業誘発数も出ます。φ・ψ など最終需要の配分は仮の設定です）"
     )
+
+
+io_regional.register(app)  # regional tables, circulation and scenario templates: the same group

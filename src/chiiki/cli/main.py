@@ -1,21 +1,41 @@
-"""Entry point of the ``chiiki`` command. Each command group lives in its own module."""
+"""Entry point of the ``chiiki`` command. Each command group lives in its own module, imported only
+when the command runs (:mod:`chiiki.cli.lazy`)."""
 
 from __future__ import annotations
 
-import typer
+import os
 
-from chiiki.cli import admin, io_regional, serve, worker
-from chiiki.cli import data as data_cli
-from chiiki.cli import db as db_cli
-from chiiki.cli import demo as demo_cli
-from chiiki.cli import firms as firms_cli
-from chiiki.cli import industry as industry_cli
-from chiiki.cli import io as io_cli
-from chiiki.cli import plans as plans_cli
-from chiiki.cli import reference as reference_cli
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # BLAS threads slow small solves on few cores
+
+import typer  # noqa: E402
+
+from chiiki.cli.lazy import LazyEntry, LazyGroup  # noqa: E402
+
+COMMANDS = {
+    "reference": LazyEntry("chiiki.cli.reference", "app", "参照データ（都道府県・ブロック・市区町村・日本標準産業分類・17の戦略分野）を表示します。"),
+    "db": LazyEntry("chiiki.cli.db", "app", "データベースを作成・更新します。"),
+    "plans": LazyEntry("chiiki.cli.plans", "app", "クラスター計画（A・B・C）の一覧・内容表示・Excel/JSON 出力・取込みを行います。"),
+    "firms": LazyEntry("chiiki.cli.firms", "app", "企業分析: コネクター度・ハブ度、優先度スコア、取引額の推計、役割、波及、商流圏。"),
+    "industry": LazyEntry("chiiki.cli.industry", "app", "産業分析: 特化係数、稼ぐ力、経済複雑性、重点分野の候補。"),
+    "io": LazyEntry("chiiki.cli.io", "app", "産業連関表: 読み込み、逆行列と乗数、経済波及効果、地域表の推計、地域経済循環。"),
+    "validate": LazyEntry("chiiki.cli.data", "validate", "企業・取引データを検証します（取り込みはしません）。"),
+    "import": LazyEntry("chiiki.cli.data", "import_", "企業・取引データを検証し、新しい版として取り込みます。"),
+    "synth": LazyEntry("chiiki.cli.data", "synth", "模擬の全国経済（企業・取引データ）を生成します。"),
+    "demo": LazyEntry("chiiki.cli.demo", "demo", "デモ環境を作ります（すべてデモデータ）。"),
+    "admin": LazyEntry("chiiki.cli.admin", "app", "利用者の管理（作成など）を行います。"),
+    "serve": LazyEntry("chiiki.cli.serve", "serve", "Web画面とREST APIを起動します。"),
+    "worker": LazyEntry("chiiki.cli.worker", "worker", "バックグラウンド処理を実行します（PostgreSQL のとき）。"),
+}  # fmt: skip
+"""Every command: its module, object and one-line help (checked against the command's own help)."""
+
+
+class ChiikiGroup(LazyGroup):
+    entries = COMMANDS
+
 
 app = typer.Typer(
     name="chiiki",
+    cls=ChiikiGroup,
     help=(
         "Chiiki Mirai（地域未来）: 地域未来戦略のクラスター計画（A 戦略産業クラスター計画・"
         "B 地域産業クラスター計画・C 地場産業成長プラン）を作り、運用するための分析ツールです。\n\n"
@@ -24,18 +44,11 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
-app.add_typer(reference_cli.app, name="reference")
-app.add_typer(db_cli.app, name="db")
-app.add_typer(plans_cli.app, name="plans")
-app.add_typer(firms_cli.app, name="firms")
-app.add_typer(industry_cli.app, name="industry")
-io_regional.register(io_cli.app)
-app.add_typer(io_cli.app, name="io")
-data_cli.register(app)
-app.command("demo")(demo_cli.demo)
-app.add_typer(admin.app, name="admin")
-app.command("serve")(serve.serve)
-app.command("worker")(worker.worker)
+
+
+@app.callback()
+def main() -> None:
+    """The top-level group (its help is the app's)."""
 
 
 if __name__ == "__main__":

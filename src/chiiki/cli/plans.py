@@ -18,6 +18,7 @@ from rich.table import Table
 from chiiki.cli.output import console, fail
 
 app = typer.Typer(
+    add_completion=False,
     help="クラスター計画（A・B・C）の一覧・内容表示・Excel/JSON 出力・取込みを行います。",
     no_args_is_help=True,
 )

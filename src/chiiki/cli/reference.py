@@ -11,6 +11,7 @@ from chiiki import reference
 from chiiki.cli.output import fail, print_frame
 
 app = typer.Typer(
+    add_completion=False,
     help="参照データ（都道府県・ブロック・市区町村・日本標準産業分類・17の戦略分野）を表示します。",
     no_args_is_help=True,
 )
