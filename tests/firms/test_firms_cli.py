@@ -217,3 +217,26 @@ def test_cli_dependence_table_and_csv(toy_dir, tmp_path):
     )
     res = runner.invoke(app, ["firms", "dependence", str(toy_dir), "--company", "ZZ"])
     assert res.exit_code == 2 and "企業ID ZZ" in res.output
+
+
+def test_connector_hub_reads_a_stored_versions_built_analyses_identically(tmp_path):
+    """A registered version answers from its built analyses (issue #15 §9) with exactly what the
+    computation gives."""
+    import shutil
+
+    from chiiki.data.datasets import write_dataset
+    from chiiki.data.synth import generate_economy
+    from chiiki.services.analysis_files import analyses_dir, build_analyses
+
+    version = tmp_path / "v0001"
+    write_dataset(generate_economy(n_firms=1200, years=(2023, 2024), seed=9), version)
+    computed = runner.invoke(
+        app, ["firms", "connector-hub", str(version), "--format", "csv", "--limit", "100000"]
+    )
+    build_analyses(version)
+    stored = runner.invoke(
+        app, ["firms", "connector-hub", str(version), "--format", "csv", "--limit", "100000"]
+    )
+    assert computed.exit_code == stored.exit_code == 0, stored.output
+    assert stored.output.strip() == computed.output.strip() and computed.output.count("\n") > 1000
+    shutil.rmtree(analyses_dir(version))

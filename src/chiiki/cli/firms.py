@@ -30,7 +30,7 @@ from chiiki.firms import (
     select_priority,
     supplier_dependence,
 )
-from chiiki.firms.connector_hub import COLUMN_LABELS, degrees_from_network
+from chiiki.firms.connector_hub import COLUMN_LABELS, FIRM_COLUMNS, degrees_from_network
 from chiiki.firms.dependence import DEPENDENCE_LABELS
 from chiiki.firms.network import build_network
 from chiiki.firms.ripple import shock_from_frame
@@ -213,6 +213,21 @@ def _year(directory: Path, year: int | None) -> int:
     return year
 
 
+def stored_degrees(directory: Path, year: int) -> tuple[pl.DataFrame, list[str]] | None:
+    """The prefecture-level degrees of ``year`` from a stored version's built analyses
+    (:mod:`chiiki.services.analysis_files`), in the order :func:`degrees_from_network` gives; None
+    when the directory has none for that year."""
+    from chiiki.services.analysis_files import load_firms, read_manifest  # noqa: PLC0415
+
+    manifest = read_manifest(directory)
+    info = (manifest or {}).get("years", {}).get(str(year))
+    if info is None:
+        return None
+    firms = load_firms(directory, year).select(FIRM_COLUMNS)
+    firms = firms.sort(["region_code", "connector_rank", "company_id"], nulls_last=True)
+    return firms, list(info["notes"])
+
+
 @app.command("connector-hub")
 def connector_hub_cmd(
     directory: DirArg,
@@ -239,27 +254,33 @@ def connector_hub_cmd(
     def work() -> None:
         y = _year(directory, year)
         mapping = _regions(level, regions)
-        with _spinner(f"{y}年度のコネクター度・ハブ度を計算しています…"):
-            ds = load_dataset(
-                directory, company_years=[y], link_years=[y], coded=True, company_columns=NETWORK_COLUMNS
-            )
-            net = build_network(ds.companies, ds.transactions, year=y, level=level, regions=mapping)
-            result = degrees_from_network(net, level=level)
-            frame = result.firms
-            if roles:
-                frame = frame.join(
-                    roles_from_network(net).drop("uses_estimated"),  # the degrees' flag is the same
-                    on="company_id",
-                    how="left",
-                    maintain_order="left",
+        stored = None if roles or level != "prefecture" else stored_degrees(directory, y)
+        if stored is not None:  # a registered version: its analyses are already built
+            frame, notes = stored
+            region_codes = set(frame.get_column("region_code").unique().to_list())
+        else:
+            with _spinner(f"{y}年度のコネクター度・ハブ度を計算しています…"):
+                ds = load_dataset(
+                    directory, company_years=[y], link_years=[y], coded=True, company_columns=NETWORK_COLUMNS
                 )
+                net = build_network(ds.companies, ds.transactions, year=y, level=level, regions=mapping)
+                result = degrees_from_network(net, level=level)
+                frame = result.firms
+                if roles:
+                    frame = frame.join(
+                        roles_from_network(net).drop("uses_estimated"),  # the degrees' flag is the same
+                        on="company_id",
+                        how="left",
+                        maintain_order="left",
+                    )
+            notes, region_codes = result.notes, set(result.regions.get_column("region_code").to_list())
         if region is not None:
-            if region not in set(result.regions.get_column("region_code").to_list()):
+            if region not in region_codes:
                 raise FirmAnalysisError(
                     f"地域コード {region} の企業がありません。--level と地域コードを確認してください。"
                 )
             frame = frame.filter(pl.col("region_code") == region)
-        _notes(result.notes)
+        _notes(notes)
         show = [
             "company_id",
             "name",
