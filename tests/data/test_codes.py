@@ -8,6 +8,7 @@ import json
 import polars as pl
 from polars.testing import assert_frame_equal
 
+from chiiki.data import read_dataset
 from chiiki.data.codes import (
     CODE_FILES,
     COMPANY_CODE,
@@ -20,7 +21,7 @@ from chiiki.data.codes import (
 )
 from chiiki.data.contract import COMPANIES
 from chiiki.data.datasets import import_dataset, write_dataset
-from chiiki.data.readers import MANIFEST, read_dataset, read_manifest
+from chiiki.data.readers import MANIFEST, read_manifest
 from chiiki.data.validation import validate_directory
 from chiiki.firms.examples import toy_economy
 

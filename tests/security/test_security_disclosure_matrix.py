@@ -23,9 +23,9 @@ from typer.testing import CliRunner
 from web_helpers import PASSWORD, logged_in
 
 from chiiki.cli.main import app as cli
+from chiiki.data import read_dataset
 from chiiki.data.contract import Dataset
 from chiiki.data.datasets import write_dataset
-from chiiki.data.readers import read_dataset
 from chiiki.data.synth import generate_economy
 from chiiki.plans.workflow import ActorRef
 from chiiki.server.testing import SAMPLE_USERS, seeded_app

@@ -396,7 +396,10 @@ def test_priority_firms_are_picked_from_the_score_table_of_the_prefecture(as_use
     assert [row[0] for row in rows] == ["1", "2", "3"]
     assert [row[4] for row in rows] == ["fukushima"] * 3
     assert (
-        re.findall(r'<a href="/firms/([^"]+)">', page.split('id="priority-firms"', 1)[1].split("</table>")[0])
+        re.findall(
+            r'<a href="/firms/([^"?]+)\?dataset=\d+">',
+            page.split('id="priority-firms"', 1)[1].split("</table>")[0],
+        )
         == picked
     )
     assert audit_trail(web_seeded, plan_id)[-1] == ("fukushima", "set_priority_firms")

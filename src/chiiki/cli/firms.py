@@ -18,7 +18,8 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from chiiki.cli.output import console, err_console, fail, print_frame, write_frame
 from chiiki.data.codes import scan_stored
 from chiiki.data.contract import Dataset
-from chiiki.data.readers import MANIFEST, DataReadError, read_dataset, read_manifest, read_raw_table
+from chiiki.data.loading import read_dataset
+from chiiki.data.readers import MANIFEST, DataReadError, read_manifest, read_raw_table
 from chiiki.firms import (
     FirmAnalysisError,
     estimate_amounts,

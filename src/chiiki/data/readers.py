@@ -14,8 +14,6 @@ from pathlib import Path
 
 import polars as pl
 
-from chiiki.data.contract import AMOUNT_ESTIMATED, COMPANIES, TRANSACTIONS, Dataset, TableContract
-
 SUFFIXES = (".parquet", ".csv", ".xlsx", ".xlsm")
 MANIFEST = "chiiki-manifest.json"
 
@@ -83,35 +81,6 @@ def read_raw_table(path: Path) -> RawTable:
         ) from exc
 
 
-def _typed(frame: pl.DataFrame, contract: TableContract) -> pl.DataFrame:
-    present = [c for c in contract.names if c in frame.columns]
-    extra = [AMOUNT_ESTIMATED] if AMOUNT_ESTIMATED in frame.columns else []
-    return frame.select(present + extra).cast({c: contract.schema[c] for c in present})
-
-
 def read_manifest(directory: Path) -> dict | None:
     path = directory / MANIFEST
     return json.loads(path.read_text("utf-8")) if path.exists() else None
-
-
-def read_dataset(path: str | Path, *, validate: bool | None = None) -> Dataset:
-    """Load the firm data set in directory ``path``.
-
-    With ``validate=None`` a directory carrying a manifest written by ``chiiki import`` or
-    ``chiiki synth`` is trusted and read as stored; any other directory is validated first and a
-    :class:`chiiki.data.validation.DataValidationError` is raised when it has errors.
-    """
-    directory = Path(path)
-    manifest = read_manifest(directory)
-    if validate is None:
-        validate = manifest is None or not manifest.get("validated", False)
-    if validate:
-        from chiiki.data.validation import DataValidationError, validate_directory
-
-        report = validate_directory(directory)
-        if report.has_errors:
-            raise DataValidationError(report)
-        return report.dataset
-    companies = read_raw_table(find_table_file(directory, "companies")).frame
-    transactions = read_raw_table(find_table_file(directory, "transactions")).frame
-    return Dataset(_typed(companies, COMPANIES), _typed(transactions, TRANSACTIONS))

@@ -21,7 +21,7 @@ from chiiki.http.headers import SecurityHeadersMiddleware
 from chiiki.http.openapi import install_api_docs, install_openapi
 from chiiki.http.text_guard import reject_unstorable_text
 from chiiki.services.analytics import AnalyticsRegistry
-from chiiki.services.jobs import make_runner
+from chiiki.services.runners import make_runner
 from chiiki.services.settings import WebSettings, load_web_settings
 from chiiki.services.state import AppState
 from chiiki.services.throttle import LoginLimiter

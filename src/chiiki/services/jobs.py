@@ -4,7 +4,7 @@ The ``jobs`` table is the truth: kind, parameters, state (queued → running →
 progress and message, result. Pages and the CLI read it; a *runner* only decides who does the work:
 
 - :class:`InProcessRunner` (the embedded default, SQLite): a worker thread in the web process;
-- :class:`QueueRunner` (PostgreSQL): the job is deferred to procrastinate, a well-kept job queue
+- :class:`chiiki.services.queue.QueueRunner` (PostgreSQL): the job is deferred to procrastinate, a well-kept job queue
   that keeps its own state in PostgreSQL itself — no other service to run — so ``chiiki worker``
   processes on any machine that reaches the database share the work.
 
@@ -178,38 +178,3 @@ class InProcessRunner:
     def recover(self) -> None:
         for job_id in recover_jobs(self.engine):
             self.enqueue(job_id)
-
-
-class QueueRunner:
-    """Jobs deferred to procrastinate (PostgreSQL): ``chiiki worker`` processes run them."""
-
-    def __init__(self, engine: Engine, conninfo: str) -> None:
-        from chiiki.services.queue import queue_app  # noqa: PLC0415 - only with PostgreSQL
-
-        self.engine = engine
-        self.app = queue_app(conninfo)
-        self._opened = False
-        self._lock = threading.Lock()
-
-    def enqueue(self, job_id: int) -> None:
-        from chiiki.services.queue import defer_job  # noqa: PLC0415
-
-        with self._lock:
-            if not self._opened:
-                self.app.open()
-                self._opened = True
-        defer_job(self.app, job_id)
-
-    def recover(self) -> None:
-        """Stale jobs are failed here; queued ones are already in the queue (it persists them)."""
-        recover_jobs(self.engine)
-
-
-def make_runner(engine: Engine, url: str, queue: str) -> Runner:
-    """The runner for the settings: procrastinate on PostgreSQL unless told otherwise (see
-    :class:`~chiiki.services.settings.WebSettings` ``job_queue``)."""
-    if queue == "procrastinate" or (queue == "auto" and engine.dialect.name == "postgresql"):
-        from chiiki.services.queue import conninfo_of  # noqa: PLC0415
-
-        return QueueRunner(engine, conninfo_of(url))
-    return InProcessRunner(engine)

@@ -9,9 +9,13 @@ carries only a job's id: its parameters, progress and result stay in the ``jobs`
 
 from __future__ import annotations
 
+import threading
+
 import procrastinate
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+
+from chiiki.services.jobs import execute, recover_jobs
 
 QUEUE = "chiiki"
 TASK = "chiiki.run_job"
@@ -29,8 +33,6 @@ def queue_app(conninfo: str, engine: Engine | None = None) -> procrastinate.App:
 
         @app.task(name=TASK, queue=QUEUE, pass_context=False)
         def run_job(job_id: int) -> None:
-            from chiiki.services.jobs import execute  # noqa: PLC0415
-
             execute(engine, job_id)
 
     return app
@@ -49,3 +51,24 @@ def ensure_queue_schema(engine: Engine, app: procrastinate.App) -> bool:
     with app.open():
         app.schema_manager.apply_schema()
     return True
+
+
+class QueueRunner:
+    """Jobs deferred to procrastinate (PostgreSQL): ``chiiki worker`` processes run them."""
+
+    def __init__(self, engine: Engine, conninfo: str) -> None:
+        self.engine = engine
+        self.app = queue_app(conninfo)
+        self._opened = False
+        self._lock = threading.Lock()
+
+    def enqueue(self, job_id: int) -> None:
+        with self._lock:
+            if not self._opened:
+                self.app.open()
+                self._opened = True
+        defer_job(self.app, job_id)
+
+    def recover(self) -> None:
+        """Stale jobs are failed here; queued ones are already in the queue (it persists them)."""
+        recover_jobs(self.engine)
