@@ -25,20 +25,13 @@ def upgrade() -> None:
     """データベースを最新の構成にします（なければ作成）。支援策カタログ（資料の支援策）も登録します。"""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from chiiki.store import head_revision, session_scope
-    from chiiki.store import upgrade as run_upgrade
-    from chiiki.store.parts import sync_support_measures
+    from chiiki.services.store_setup import prepare_store
+    from chiiki.store import head_revision
 
     settings, engine = _engine()
     url = engine.url.render_as_string(hide_password=True)
     try:
-        revision = run_upgrade(engine)
-        with session_scope(engine) as session:
-            sync_support_measures(session, actor="system")
-        if engine.dialect.name == "postgresql":  # the job queue's own tables (procrastinate)
-            from chiiki.services.queue import conninfo_of, ensure_queue_schema, queue_app
-
-            ensure_queue_schema(engine, queue_app(conninfo_of(settings.resolved_database_url)))
+        revision = prepare_store(engine, settings.resolved_database_url)
     except SQLAlchemyError as exc:
         raise fail(
             f"データベース {url} を更新できません（{exc.__class__.__name__}: {str(exc).splitlines()[0]}）。"

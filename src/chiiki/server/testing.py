@@ -22,7 +22,8 @@ from chiiki.data.synth import generate_economy
 from chiiki.server.app import create_app
 from chiiki.services.security import hash_password
 from chiiki.services.settings import WebSettings
-from chiiki.store import create_engine_from_settings, create_user, session_scope, upgrade
+from chiiki.services.store_setup import prepare_store
+from chiiki.store import create_engine_from_settings, create_user, session_scope
 from chiiki.store.datasets import import_and_register
 from chiiki.store.settings import StoreSettings
 
@@ -96,7 +97,7 @@ def seeded_app(
     :data:`SAMPLE_USERS` and (optionally) a synthetic data set of ``n_firms`` firms, and the app."""
     settings = settings or StoreSettings(data_dir=data_dir)
     engine = create_engine_from_settings(settings)
-    upgrade(engine)
+    prepare_store(engine, settings.resolved_database_url)
     engine.dispose()
     passwords = seed_users(settings)
     if n_firms:

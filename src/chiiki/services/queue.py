@@ -42,15 +42,24 @@ def defer_job(app: procrastinate.App, job_id: int) -> None:
     app.configure_task(name=TASK, queue=QUEUE).defer(job_id=job_id)
 
 
+SCHEMA_LOCK = 0x43484B51  # "CHKQ": one process at a time creates the queue's schema
+"""The advisory lock that serialises processes (``chiiki db upgrade``, workers) creating the schema."""
+
+
 def ensure_queue_schema(engine: Engine, app: procrastinate.App) -> bool:
-    """Create procrastinate's tables when the database has none yet; True when it did."""
+    """Create procrastinate's tables when the database has none yet; True when it did. Processes
+    starting together wait for each other, so none sees a schema half made."""
     with engine.connect() as conn:
-        present = conn.scalar(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL"))
-    if present:
-        return False
-    with app.open():
-        app.schema_manager.apply_schema()
-    return True
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": SCHEMA_LOCK})
+        try:
+            present = conn.scalar(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL"))
+            if not present:
+                with app.open():
+                    app.schema_manager.apply_schema()
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": SCHEMA_LOCK})
+            conn.commit()
+    return not present
 
 
 class QueueRunner:
