@@ -147,7 +147,8 @@ def _child(kind: str, data: Path) -> dict:
     t0 = time.perf_counter()
     extra: dict = {"import_s": t0 - t_import}
     if kind in ("connector", "connector_ids"):
-        from chiiki.cli.firms import NETWORK_COLUMNS, load_dataset
+        from chiiki.cli.firms import NETWORK_COLUMNS
+        from chiiki.data.years import load_dataset
         from chiiki.firms import connector_hub
 
         # "connector" reads what `chiiki firms connector-hub` reads; "connector_ids" the contract files
@@ -171,7 +172,7 @@ def _child(kind: str, data: Path) -> dict:
         extra |= {"read_s": t_read, "firms": len(df)}
     elif kind == "in_memory":
         # Like for like on frames already in memory: the same rows, string ids or integer codes.
-        from chiiki.cli.firms import load_dataset
+        from chiiki.data.years import load_dataset
         from chiiki.firms import connector_hub
 
         by_id = load_dataset(data, company_years=[YEAR], link_years=[YEAR])
@@ -189,7 +190,7 @@ def _child(kind: str, data: Path) -> dict:
         extra["ratio_codes"] = extra["pandas_codes"] / extra["ours_codes"]
         t0 = time.perf_counter()
     elif kind in ("score", "score_ids"):
-        from chiiki.cli.firms import load_dataset
+        from chiiki.data.years import load_dataset
         from chiiki.firms import priority_scores
 
         ds = load_dataset(
@@ -198,7 +199,7 @@ def _child(kind: str, data: Path) -> dict:
         res = priority_scores(ds.companies, ds.transactions, year=YEAR)
         extra |= {"firms": res.firms.height, "growth": res.growth_available}
     elif kind == "estimate":
-        from chiiki.cli.firms import load_dataset
+        from chiiki.data.years import load_dataset
         from chiiki.firms import estimate_amounts
 
         ds = load_dataset(data, company_years=[YEAR], link_years=[YEAR])
@@ -207,7 +208,7 @@ def _child(kind: str, data: Path) -> dict:
         res = estimate_amounts(ds.companies, tx)
         extra |= {"links": tx.height, "filled": res.report.n_filled}
     elif kind == "ripple":
-        from chiiki.cli.firms import load_dataset
+        from chiiki.data.years import load_dataset
         from chiiki.firms import connector_hub, firm_ripple
 
         ds = load_dataset(data, company_years=[YEAR], link_years=[YEAR], coded=True)

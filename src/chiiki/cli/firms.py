@@ -16,10 +16,9 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from chiiki.cli.output import console, err_console, fail, print_frame, write_frame
-from chiiki.data.codes import scan_stored
 from chiiki.data.contract import Dataset
-from chiiki.data.loading import read_dataset
 from chiiki.data.readers import MANIFEST, DataReadError, read_manifest, read_raw_table
+from chiiki.data.years import load_dataset
 from chiiki.firms import (
     FirmAnalysisError,
     estimate_amounts,
@@ -117,41 +116,6 @@ def _run(fn: Callable[[], T]) -> T:
                 f"データにエラーがあります: {exc}。chiiki validate で詳細を確認してください。"
             ) from exc
         raise
-
-
-def load_dataset(
-    directory: Path,
-    *,
-    company_years: list[int] | None = None,
-    link_years: list[int] | None = None,
-    coded: bool = False,
-    company_columns: list[str] | None = None,
-) -> Dataset:
-    """Load only the years needed. A validated Parquet directory (manifest) is scanned with a year
-    filter, so national-scale data loads fast; anything else goes through :func:`read_dataset`.
-
-    ``coded``: where the data set stores integer company codes, return the coded frames
-    (:func:`chiiki.data.codes.scan_stored`) for the analyses that only need the network;
-    ``company_columns``: read only these company columns from a stored data set."""
-    if not directory.is_dir():
-        raise FirmAnalysisError(f"データのフォルダが見つかりません: {directory}")
-    manifest = read_manifest(directory)
-    comp_path, tx_path = directory / "companies.parquet", directory / "transactions.parquet"
-    if manifest and manifest.get("validated") and comp_path.exists() and tx_path.exists():
-        return scan_stored(
-            directory,
-            manifest,
-            company_years=company_years,
-            link_years=link_years,
-            coded=coded,
-            company_columns=company_columns,
-        )
-    ds = read_dataset(directory)
-    if company_years is not None:
-        ds = Dataset(ds.companies.filter(pl.col("fiscal_year").is_in(company_years)), ds.transactions)
-    if link_years is not None:
-        ds = Dataset(ds.companies, ds.transactions.filter(pl.col("fiscal_year").is_in(link_years)))
-    return ds
 
 
 def _regions(level: str, regions: Path | None) -> pl.DataFrame | None:

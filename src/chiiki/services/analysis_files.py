@@ -15,6 +15,9 @@ Layout::
     <version>/analyses/links-customer-<year>.arrow   … and by customer
     <version>/analyses/industry.arrow                region × JSIC 中分類 × year × measure
 
+The build reads one fiscal year at a time (:func:`load_year`): a data set of ten years at national
+scale is never in memory at once, only the year being built.
+
 The directory appears complete or not at all (written under a temporary name, then renamed), under
 a lock file so that two processes never build the same version at once.
 """
@@ -31,16 +34,22 @@ from pathlib import Path
 
 import polars as pl
 
-from chiiki.data import Dataset, read_dataset
+from chiiki.data import Dataset
 from chiiki.data.locks import import_lock
+from chiiki.data.years import load_dataset, stored_years
 from chiiki.firms.connector_hub import degrees_from_network
 from chiiki.firms.network import YearNetwork, build_network
-from chiiki.firms.scores import INDICATORS, priority_scores
+from chiiki.firms.scores import INDICATORS, WINDOW, priority_scores
 
 ANALYSES = "analyses"
 FORMAT = 1
 MANIFEST = "analyses.json"
 Progress = Callable[[float, str], None]
+INDUSTRY_COLUMNS = [
+    "company_id", "prefecture_code", "municipality_code", "jsic_code", "fiscal_year",
+    "sales", "operating_profit", "employees", "payroll",
+]  # fmt: skip
+"""The company columns the region × industry frame reads (:func:`chiiki.industry.matrix_from_firms`)."""
 
 
 def compute_firm_year(ds: Dataset, year: int) -> tuple[pl.DataFrame, tuple[str, ...], bool]:
@@ -56,6 +65,13 @@ def compute_firm_year(ds: Dataset, year: int) -> tuple[pl.DataFrame, tuple[str, 
     firms = _with_score(ds, res.firms.join(attrs, on="company_id", how="left"), net)
     firms = firms.sort("region_code", "company_id", nulls_last=True).rechunk()
     return firms, tuple(res.notes), bool(res.uses_estimated)
+
+
+def load_year(version_dir: Path, year: int) -> Dataset:
+    """What one year's analyses read (issue #15 §5): that year's links, and the companies of the
+    years its score looks back on (SPEC §3.2's growth window) — never the whole data set."""
+    window = list(range(year - WINDOW + 1, year + 1))
+    return load_dataset(version_dir, company_years=window, link_years=[year])
 
 
 def _with_score(ds: Dataset, firms: pl.DataFrame, net: YearNetwork) -> pl.DataFrame:
@@ -106,27 +122,29 @@ def build_analyses(version_dir: Path, *, progress: Progress | None = None) -> di
         report = progress or (lambda _f, _m: None)
         t0 = time.perf_counter()
         report(0.0, "企業データを読み込んでいます…")
-        ds = read_dataset(version_dir)
-        years = ds.years
+        years = stored_years(version_dir)
         staging = version_dir / f".{ANALYSES}-{uuid.uuid4().hex}"
         staging.mkdir()
         try:
             manifest: dict = {"format": FORMAT, "years": {}}
             for i, year in enumerate(years):
                 report(i / (len(years) + 1), f"{year}年度のコネクター度・ハブ度とスコアを計算しています…")
+                ds = load_year(version_dir, year)
                 firms, notes, estimated = compute_firm_year(ds, year)
                 _write(firms, staging / f"firms-{year}.arrow")
-                links = ds.transactions.filter(pl.col("fiscal_year") == year)
+                links = ds.transactions
                 _write(links.sort("supplier_id"), staging / f"links-supplier-{year}.arrow")
                 _write(links.sort("customer_id"), staging / f"links-customer-{year}.arrow")
                 manifest["years"][str(year)] = {
                     "regions": region_slices(firms), "notes": list(notes), "uses_estimated": estimated,
                     "firms": firms.height,
                 }  # fmt: skip
+                del ds, firms, links
             report(len(years) / (len(years) + 1), "産業別の集計を作っています…")
             from chiiki.industry import matrix_from_firms  # noqa: PLC0415 - heavy, only here
 
-            _write(matrix_from_firms(ds, region="prefecture"), staging / "industry.arrow")
+            companies_only = load_dataset(version_dir, link_years=[], company_columns=INDUSTRY_COLUMNS)
+            _write(matrix_from_firms(companies_only, region="prefecture"), staging / "industry.arrow")
             manifest |= {
                 "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "seconds": round(time.perf_counter() - t0, 2),

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from chiiki.data import Dataset, read_dataset
+from chiiki.data.years import load_dataset
 from chiiki.firms.scores import DEFAULT_WEIGHTS, INDICATOR_LABELS, INDICATORS
 from chiiki.services.analysis_files import (
     build_analyses,
@@ -123,7 +124,13 @@ class Analytics:
     def available(self) -> bool:
         return self.ref is not None
 
-    def dataset(self) -> Dataset:
+    def dataset(self, years: list[int] | None = None) -> Dataset:
+        """The firm data of this version: with ``years`` only those fiscal years (read afresh, not
+        kept: issue #15 §5), else the whole data set (kept for the process)."""
+        if years is not None:
+            if self.ref is None:
+                raise LookupError(NO_DATA)
+            return load_dataset(self.ref.path, company_years=years, link_years=years)
         with self._lock:
             if self._dataset is None:
                 if self.ref is None:
