@@ -17,12 +17,15 @@ from pathlib import Path
 import openpyxl
 import polars as pl
 import pytest
+from playwright.sync_api import expect
 
 from chiiki.data.datasets import write_dataset
 from chiiki.data.synth import generate_economy
 from chiiki.server.testing import seeded_app
 
 CHROMIUM = Path("/usr/bin/chromium")
+WAIT_MS = 120_000
+expect.set_options(timeout=WAIT_MS)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
 
 pytestmark = [
@@ -82,6 +85,10 @@ def new_page(browser):
     context = browser.new_context(
         accept_downloads=True, locale="ja-JP", viewport={"width": 1400, "height": 1000}
     )
+    # Every wait is on a condition; the bound is generous so a loaded machine (the suite runs in
+    # parallel on 2 cores) slows the test down instead of failing it.
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
     page = context.new_page()
     page.on("dialog", lambda d: d.accept())  # the confirm() of submit / approve
     return page
@@ -160,15 +167,13 @@ def test_planner_to_approval_end_to_end(server, browser, bad_upload):
     page.check("input[name=focus_fields][value='3']")
     page.fill("textarea[name=description]", "半導体・GXの重点支援（ブラウザ試験）")
     page.click("#plan-form button[type=submit]")
-    page.wait_for_selector("#plan-state")
+    expect(page.locator("#plan-state")).to_contain_text("作成中")
     plan_url = page.url.split("#")[0]
-    assert "作成中" in page.inner_text("#plan-state")
     boxes = page.locator("#pick-form input[name=company_id]")
     for i in range(5):
         boxes.nth(i).check()
     page.click("#pick-form button[type=submit]")
-    page.wait_for_selector("#priority-firms")
-    assert page.locator("#priority-firms tbody tr").count() == 5
+    expect(page.locator("#priority-firms tbody tr")).to_have_count(5)
     page.click("#kpis-from-data")
     page.wait_for_selector("#kpis .kpi")
     assert page.locator("#kpis .kpi").count() >= 4
@@ -189,23 +194,20 @@ def test_planner_to_approval_end_to_end(server, browser, bad_upload):
     shot(page, "08_plan_draft")
 
     page.click("#action-submit")
-    page.wait_for_selector("#plan-state")
-    assert "提出済" in page.inner_text("#plan-state")
+    expect(page.locator("#plan-state")).to_contain_text("提出済")
 
     # 審査: the national reviewer starts the review, scores and approves
     reviewer = new_page(browser)
     log_in(reviewer, server, "reviewer", start="/plans")
     reviewer.goto(plan_url)
     reviewer.click("#action-start_review")
-    reviewer.wait_for_selector("#screening-form")
+    expect(reviewer.locator("#screening-form")).to_be_visible()
     reviewer.fill("#screening-form textarea[name=comment]", "要件を満たしている")
     reviewer.click("#screening-form button[type=submit]")
-    reviewer.wait_for_selector("#screenings tbody tr")
-    assert "reviewer" in reviewer.inner_text("#screenings")
+    expect(reviewer.locator("#screenings")).to_contain_text("reviewer")
     shot(reviewer, "09_plan_review")
     reviewer.click("#action-approve")
-    reviewer.wait_for_selector("#plan-state")
-    assert "承認" in reviewer.inner_text("#plan-state")
+    expect(reviewer.locator("#plan-state")).to_contain_text("承認")
     shot(reviewer, "10_plan_approved")
 
     # Excel: the submission attachment with the plan's parts
