@@ -450,9 +450,24 @@ def _clean_transactions(frame: pl.DataFrame, has_flag: bool) -> pl.DataFrame:
     return frame.group_by(key, maintain_order=True).agg(aggs)
 
 
+def _nested_columns(raw: RawTable, contract: TableContract) -> list[pl.DataFrame]:
+    """Columns of a Parquet file holding lists or structs, which no contract column can be (issue #10 §6)."""
+    return [
+        _problem(
+            "error",
+            str(raw.path),
+            "unsupported_type",
+            f"列「{name}」の型（{dtype}）は使えません。文字列か数値の列にしてください。",
+            name,
+        )  # fmt: skip
+        for name, dtype in raw.frame.schema.items()
+        if name in contract.names and dtype.is_nested()
+    ]
+
+
 def _prepare(raw: RawTable, contract: TableContract) -> tuple[pl.DataFrame | None, list[pl.DataFrame]]:
-    problems = _check_columns(raw, contract)
-    if any(p["code"][0] == "missing_column" for p in problems):
+    problems = _check_columns(raw, contract) + _nested_columns(raw, contract)
+    if any(p["code"][0] in ("missing_column", "unsupported_type") for p in problems):
         return None, problems
     frame = raw.frame.with_row_index(ROW, offset=raw.first_row)
     flag = frame.select(AMOUNT_ESTIMATED).cast(pl.Boolean) if AMOUNT_ESTIMATED in frame.columns else None
@@ -465,6 +480,15 @@ def _prepare(raw: RawTable, contract: TableContract) -> tuple[pl.DataFrame | Non
 def validate_tables(companies: RawTable, transactions: RawTable) -> ValidationReport:
     """Validate two raw tables (SPEC §2) and, when error-free, build the typed :class:`Dataset`."""
     comp, problems = _prepare(companies, COMPANIES)
+    if comp is not None and comp.height == 0:
+        problems.append(
+            _problem(
+                "error",
+                str(companies.path),
+                "no_rows",
+                "企業のファイルに見出し行しかありません。企業のデータを1行以上入れてください。",
+            )  # fmt: skip
+        )
     if comp is not None:
         problems += _check_companies(comp, str(companies.path))
     trans, t_problems = _prepare(transactions, TRANSACTIONS)

@@ -440,7 +440,12 @@ def plan_kpis_from_data(
     analytics = analytics_for(state, db, principal)
     fy = _latest(state, db, principal)
     kpis = parts.set_kpis_from_data(
-        db, plan_id, analytics.dataset([fy.year]), actor=principal, fiscal_year=fy.year, dataset_id=analytics.ref.id
+        db,
+        plan_id,
+        analytics.dataset([fy.year]),
+        actor=principal,
+        fiscal_year=fy.year,
+        dataset_id=analytics.ref.id,
     )
     plan_service.refresh_requirements(db, plan_id, actor=principal)
     return _back(
