@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from chiiki.cli.output import console, err_console, fail, print_frame, spinner
+from chiiki.cli.output import console, err_console, fail, print_frame, progress_bar, spinner
 from chiiki.data.datasets import write_dataset
 from chiiki.data.synth import SynthParams, generate_economy, params_dict
 from chiiki.data.validation import DataValidationError, ValidationReport, validate_directory
@@ -111,6 +111,21 @@ def import_(
         f"[bold green]データセット「{name}」の版 {row.version} を保存し、登録しました[/]（{row.path}）: "
         f"企業 {counts['companies']:,} 行、取引 {counts['transactions']:,} 行、"
         f"警告 {report.get('warnings', 0):,} 件"
+    )
+    _build_analyses(Path(row.path))
+
+
+def _build_analyses(version_dir: Path) -> None:
+    """The version's analyses, built once now so no web worker or command computes them (issue #15 §1)."""
+    from chiiki.services.analysis_files import build_analyses  # noqa: PLC0415
+
+    with progress_bar() as progress:
+        task = progress.add_task("分析を作っています…", total=1.0)
+        manifest = build_analyses(
+            version_dir, progress=lambda f, m: progress.update(task, completed=f, description=m)
+        )
+    console.print(
+        f"分析を作りました（{len(manifest['years'])} 年度分、{manifest.get('seconds', 0):.1f} 秒）。"
     )
 
 

@@ -9,7 +9,14 @@ from pathlib import Path
 import polars as pl
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from chiiki.data.writers import write_table, write_xlsx
@@ -25,6 +32,18 @@ def spinner() -> Progress:
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def progress_bar() -> Progress:
+    """A transient bar with percentage and elapsed time on stderr, for work that reports progress."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
         TimeElapsedColumn(),
         console=err_console,
         transient=True,
