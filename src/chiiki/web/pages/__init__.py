@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chiiki.web.pages import auth, dashboard, data, firms, health, industry, jobs, plans, ripple
+from chiiki.web.pages import (
+    auth,
+    dashboard,
+    data,
+    firms,
+    health,
+    industry,
+    jobs,
+    plan_baselines,
+    plans,
+    ripple,
+)
 
-PAGE_MODULES = (health, auth, dashboard, firms, industry, ripple, data, jobs, plans)
+PAGE_MODULES = (health, auth, dashboard, firms, industry, ripple, data, jobs, plan_baselines, plans)
 
 
 def build_pages_router() -> APIRouter:

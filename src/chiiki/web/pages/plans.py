@@ -28,6 +28,7 @@ from chiiki.plans.labels import LOCAL_RESOURCES, REQUIREMENT_STATUS_LABELS, STAT
 from chiiki.plans.rules import PlanRules
 from chiiki.services.access import AccessDeniedError, Principal, require_plan_view
 from chiiki.services.datasets import analytics_for
+from chiiki.services.plan_baselines import newer_data
 from chiiki.services.plans import owner_codes, plan_document_for, visible_plans
 from chiiki.store import parts
 from chiiki.store import plans as plan_service
@@ -238,6 +239,7 @@ def plan_view(
         owner=plan_service.owner_label(plan), status_code=status_code,
         kpi_definitions=KPI_DEFINITIONS, kpi_objects={k.code: k for k in plan.kpis},
         can_propose=bool(principal.prefecture_code and workflow.can_submit_candidate(principal, plan, principal.prefecture_code)),
+        newer=newer_data(db, principal, plan),
         **extra,
     )  # fmt: skip
 
