@@ -19,23 +19,16 @@ from chiiki.cli.output import console, err_console, fail, print_frame, write_fra
 from chiiki.data.contract import Dataset
 from chiiki.data.readers import MANIFEST, DataReadError, read_manifest, read_raw_table
 from chiiki.data.years import load_dataset
-from chiiki.firms import (
-    FirmAnalysisError,
-    estimate_amounts,
-    firm_ripple,
-    in_region_transaction_value,
-    network_roles,
-    priority_scores,
-    read_region_mapping,
-    select_priority,
-    supplier_dependence,
-)
 from chiiki.firms.connector_hub import COLUMN_LABELS, FIRM_COLUMNS, degrees_from_network
-from chiiki.firms.dependence import DEPENDENCE_LABELS
+from chiiki.firms.errors import FirmAnalysisError
 from chiiki.firms.network import build_network
-from chiiki.firms.ripple import shock_from_frame
-from chiiki.firms.roles import roles_from_network
-from chiiki.firms.scores import parse_weights
+from chiiki.firms.regions import read_region_mapping
+from chiiki.firms.roles import network_roles, roles_from_network
+from chiiki.firms.scores import parse_weights, priority_scores
+from chiiki.firms.selection import select_priority
+
+# The ripple, 商流圏 and amount estimation (SciPy's sparse solvers) are imported by their commands, so
+# that connector-hub, roles and score start without them (issue #15 §9).
 
 app = typer.Typer(
     add_completion=False,
@@ -53,7 +46,6 @@ NETWORK_COLUMNS = ["company_id", "name", "prefecture_code", "municipality_code",
 
 LABELS = {
     **COLUMN_LABELS,
-    **DEPENDENCE_LABELS,
     "prefecture_code": "都道府県コード",
     "score": "総合得点",
     "score_rank": "得点順位",
@@ -137,6 +129,7 @@ def _emit(
     title: str,
     limit: int,
     show: list[str] | None = None,
+    labels: dict[str, str] | None = None,
 ) -> None:
     """Write ``frame`` to ``out`` (all columns, identifiers as headers) or show it: a table shows the
     ``show`` columns with Japanese headers and rounded degrees; csv / json give every column."""
@@ -149,7 +142,8 @@ def _emit(
         return
     shown = frame.select([c for c in show if c in frame.columns]) if show else frame
     shown = shown.with_columns(pl.col(pl.Float64).round(4))
-    shown = shown.rename({k: v for k, v in LABELS.items() if k in shown.columns})
+    names = LABELS | (labels or {})
+    shown = shown.rename({k: v for k, v in names.items() if k in shown.columns})
     print_frame(shown, fmt=fmt, title=title, limit=limit)
     if show and len(shown.columns) < frame.width:
         err_console.print(
@@ -410,6 +404,8 @@ def estimate_amounts_cmd(
             raise FirmAnalysisError(
                 "--out には入力と別のフォルダを指定してください（元データは上書きしません）。"
             )
+        from chiiki.firms.estimate import estimate_amounts  # noqa: PLC0415
+
         with _spinner("取引額を推計しています…"):
             ds = load_dataset(directory)
             result = estimate_amounts(
@@ -472,6 +468,8 @@ def _shock(
             raise FirmAnalysisError(
                 "--shock のファイルに増加額（delta 列）があるため、--delta は指定できません。"
             )
+        from chiiki.firms.ripple import shock_from_frame  # noqa: PLC0415
+
         raw = read_raw_table(shock)
         table = shock_from_frame(raw.frame, source=str(shock), first_row=raw.first_row)
         return table.get_column("company_id"), table.get_column("delta"), f"{shock} の {table.height:,} 社"
@@ -528,6 +526,9 @@ def ripple_cmd(
     def work() -> None:
         y = _year(directory, year)
         mapping = _regions(level, regions)
+        from chiiki.firms.dependence import DEPENDENCE_LABELS  # noqa: PLC0415
+        from chiiki.firms.ripple import firm_ripple  # noqa: PLC0415
+
         with _spinner("波及を計算しています…"):
             ds = load_dataset(directory, company_years=[y], link_years=[y], coded=True)
             ids, deltas, label = _shock(
@@ -554,6 +555,7 @@ def ripple_cmd(
             fmt=fmt,
             title=f"域内の仕入先への波及（{y}年度、千円）",
             limit=top + 10,
+            labels=DEPENDENCE_LABELS,
         )
 
     _run(work)
@@ -586,6 +588,8 @@ def dependence_cmd(
     def work() -> None:
         y = _year(directory, year)
         mapping = _regions(level, regions)
+        from chiiki.firms.dependence import DEPENDENCE_LABELS, supplier_dependence  # noqa: PLC0415
+
         with _spinner("商流圏を計算しています…"):
             columns = [*NETWORK_COLUMNS, "jsic_code", "sales"]
             ds = load_dataset(
@@ -626,6 +630,7 @@ def dependence_cmd(
             title=f"{f['company_id']} の商流圏（{y}年度、{tiers}次まで）",
             limit=limit,
             show=show + ["uses_estimated"],
+            labels=DEPENDENCE_LABELS,
         )
 
     _run(work)
@@ -650,6 +655,8 @@ def in_region_value_cmd(
         y = _year(directory, year)
         mapping = _regions(level, regions)
         ds = load_dataset(directory, company_years=[y], link_years=[y], coded=True)
+        from chiiki.firms.ripple import in_region_transaction_value  # noqa: PLC0415
+
         v = in_region_transaction_value(
             ds.companies, ds.transactions, year=y, firms=_firm_ids(firm), level=level, regions=mapping
         )

@@ -2,53 +2,41 @@
 estimation, network roles, 域内取引額 and the firm-level supply-chain ripple; 商流圏 (supplier
 dependence), 花火図 data and multi-year trends (issue 13).
 
-Pure functions over Polars frames; the CLI (``chiiki firms …``) is a thin shell over them.
+Pure functions over Polars frames; the CLI (``chiiki firms …``) is a thin shell over them. The names
+below are imported from their modules when first used (PEP 562), so that a command needing only the
+degrees does not load SciPy's sparse solvers (issue #15 §9).
 """
 
-from chiiki.firms.connector_hub import ConnectorHubResult, connector_hub
-from chiiki.firms.dependence import DependenceResult, supplier_dependence
-from chiiki.firms.errors import FirmAnalysisError
-from chiiki.firms.estimate import EstimateResult, estimate_amounts
-from chiiki.firms.fireworks import Fireworks, firm_fireworks, industry_flows, prefecture_flows
-from chiiki.firms.graph import SupplyGraph, supply_graph
-from chiiki.firms.network import LinkReport, build_network
-from chiiki.firms.regions import LEVELS, assign_regions, read_region_mapping
-from chiiki.firms.ripple import InRegionValue, RippleResult, firm_ripple, in_region_transaction_value
-from chiiki.firms.roles import network_roles
-from chiiki.firms.scores import DEFAULT_WEIGHTS, PriorityScores, priority_scores
-from chiiki.firms.selection import select_priority
-from chiiki.firms.trends import YearlyIndicators, firm_trend, prefecture_trend, yearly_indicators
+from importlib import import_module
 
-__all__ = [
-    "DEFAULT_WEIGHTS",
-    "LEVELS",
-    "ConnectorHubResult",
-    "DependenceResult",
-    "EstimateResult",
-    "FirmAnalysisError",
-    "Fireworks",
-    "InRegionValue",
-    "LinkReport",
-    "PriorityScores",
-    "RippleResult",
-    "SupplyGraph",
-    "YearlyIndicators",
-    "assign_regions",
-    "build_network",
-    "connector_hub",
-    "estimate_amounts",
-    "firm_fireworks",
-    "firm_ripple",
-    "firm_trend",
-    "in_region_transaction_value",
-    "industry_flows",
-    "network_roles",
-    "prefecture_flows",
-    "prefecture_trend",
-    "priority_scores",
-    "read_region_mapping",
-    "select_priority",
-    "supplier_dependence",
-    "supply_graph",
-    "yearly_indicators",
-]
+_EXPORTS = {
+    "connector_hub": ("ConnectorHubResult", "connector_hub"),
+    "dependence": ("DependenceResult", "supplier_dependence"),
+    "errors": ("FirmAnalysisError",),
+    "estimate": ("EstimateResult", "estimate_amounts"),
+    "fireworks": ("Fireworks", "firm_fireworks", "industry_flows", "prefecture_flows"),
+    "graph": ("SupplyGraph", "supply_graph"),
+    "network": ("LinkReport", "build_network"),
+    "regions": ("LEVELS", "assign_regions", "read_region_mapping"),
+    "ripple": ("InRegionValue", "RippleResult", "firm_ripple", "in_region_transaction_value"),
+    "roles": ("network_roles",),
+    "scores": ("DEFAULT_WEIGHTS", "PriorityScores", "priority_scores"),
+    "selection": ("select_priority",),
+    "trends": ("YearlyIndicators", "firm_trend", "prefecture_trend", "yearly_indicators"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> object:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
