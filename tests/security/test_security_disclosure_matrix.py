@@ -12,6 +12,7 @@ must be suppressed for everyone else.
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from chiiki.store.settings import StoreSettings
 pytestmark = pytest.mark.slow
 
 USERS = [u for u, _, _ in SAMPLE_USERS]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "security"
 MARKERS = {
     # key: (data set, prefecture, name, sales in 千円, users entitled to its figures)
     "nat07": ("default", "07", "標識全国福島", 913_572_468, {"reviewer", "tohoku", "fukushima"}),
@@ -171,7 +173,8 @@ def _responses(world, user: str) -> list[tuple[str, str, bool]]:
 @pytest.mark.parametrize("user", USERS)
 def test_no_firm_figure_reaches_a_user_not_entitled_to_it(world, user):
     leaks = []
-    for what, text, is_plan in _responses(world, user):
+    responses = _responses(world, user)
+    for what, text, is_plan in responses:
         for key, (_, _, name, sales, entitled) in MARKERS.items():
             if user in entitled:
                 continue
@@ -179,6 +182,12 @@ def test_no_firm_figure_reaches_a_user_not_entitled_to_it(world, user):
                 leaks.append(f"{key} の売上高が {what} に")
             if name in text and not is_plan:
                 leaks.append(f"{key} の企業名が {what} に")
+    # the figures docs/security.md reports: responses read and markers looked for, per role
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"matrix-{user}.json").write_text(
+        json.dumps({"user": user, "responses": len(responses), "markers": len(MARKERS), "leaks": leaks}),
+        "utf-8",
+    )
     assert leaks == []
 
 
