@@ -18,6 +18,7 @@ import polars as pl
 
 from chiiki import reference
 from chiiki.data.contract import AMOUNT_ESTIMATED, COMPANIES, TRANSACTIONS, Column, Dataset, TableContract
+from chiiki.data.limits import check_file
 from chiiki.data.readers import DataReadError, RawTable, find_table_file, read_raw_table
 from chiiki.reference.checkdigits import corporate_number_is_valid_expr, municipality_check_digit_expr
 
@@ -521,7 +522,9 @@ def validate_directory(directory: str | Path) -> ValidationReport:
     problems = []
     for table in ("companies", "transactions"):
         try:
-            raws[table] = read_raw_table(find_table_file(directory, table))
+            path = find_table_file(directory, table)
+            check_file(path)  # before parsing: a hostile file never reaches the parser
+            raws[table] = read_raw_table(path)
         except DataReadError as exc:
             problems.append(_problem("error", str(directory / table), "unreadable_file", str(exc)))
     if problems:
