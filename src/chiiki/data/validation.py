@@ -11,13 +11,14 @@ row 2; in Parquet the first record is row 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from chiiki import reference
 from chiiki.data.contract import AMOUNT_ESTIMATED, COMPANIES, TRANSACTIONS, Column, Dataset, TableContract
+from chiiki.data.headers import UNITS, HeaderMatch, IntakeOptions, match_headers
 from chiiki.data.readers import DataReadError, RawTable, find_table_file, read_raw_table
 from chiiki.reference.checkdigits import corporate_number_is_valid_expr, municipality_check_digit_expr
 
@@ -53,6 +54,8 @@ class ValidationReport:
     problems: pl.DataFrame
     dataset: Dataset | None
     counts: dict[str, int]
+    matches: dict[str, HeaderMatch] = field(default_factory=dict)
+    """Per table, how its headers were placed on the contract (:mod:`chiiki.data.headers`)."""
 
     @property
     def errors(self) -> pl.DataFrame:
@@ -158,42 +161,62 @@ def _duplicate_problems(
     )
 
 
-def _check_columns(raw: RawTable, contract: TableContract) -> list[pl.DataFrame]:
+def _check_columns(raw: RawTable, contract: TableContract, match: HeaderMatch) -> list[pl.DataFrame]:
     file = str(raw.path)
     problems = []
-    present = set(raw.frame.columns)
-    for name in contract.required:
-        if name not in present:
-            col = contract.column(name)
-            problems.append(
-                _problem(
-                    "error",
-                    file,
-                    "missing_column",
-                    f"必須の列「{name}」（{col.label}）がありません。見出し行に {name} の列を追加してください。",
-                    name,
-                )
+    for name in match.missing:
+        col = contract.column(name)
+        problems.append(
+            _problem(
+                "error",
+                file,
+                "missing_column",
+                f"必須の列「{name}」（{col.label}）がありません。見出し行に「{col.label.split('（')[0]}」"
+                "の列を追加するか、列の対応（コマンドでは --columns、Web では列の対応づけ）でどの列かを指定してください。",
+                name,
             )
-    allowed = set(contract.names) | ({AMOUNT_ESTIMATED} if contract is TRANSACTIONS else set())
-    for name in raw.frame.columns:
-        if name not in allowed:
-            problems.append(
-                _problem(
-                    "error",
-                    file,
-                    "extra_column",
-                    f"想定外の列「{name}」があります。使える列は {', '.join(contract.names)} です。"
-                    "列名の誤りを直すか、この列を削除してください。",
-                    name,
-                )
+        )
+    for name, headers in match.duplicates.items():
+        shown = "」「".join(headers)
+        problems.append(
+            _problem(
+                "error",
+                file,
+                "duplicate_column",
+                f"「{shown}」がどれも「{contract.column(name).label}」（{name}）に当たります。"
+                "1つだけ残すか、列の対応で他を「使わない」にしてください。",
+                name,
             )
+        )
+    for name in match.unplaced:
+        problems.append(
+            _problem(
+                "error",
+                file,
+                "extra_column",
+                f"想定外の列「{name}」があります。使える列は {', '.join(contract.names)}"
+                "（日本語の見出しは docs/data.md の対応表）です。列名を直すか、列の対応（--columns、Web では列の対応づけ）"
+                "で対応する列を指定するか「使わない」にしてください。",
+                name,
+            )
+        )
     return problems
 
 
-def _normalise(frame: pl.DataFrame, contract: TableContract) -> pl.DataFrame:
+def _placed(frame: pl.DataFrame, match: HeaderMatch) -> pl.DataFrame:
+    """The frame with placed headers renamed to contract columns and left-out columns dropped."""
+    drop = [h for h in match.ignored if h in frame.columns]
+    dup = {h for hs in match.duplicates.values() for h in hs}
+    rename = {h: c for h, c in match.placed.items() if h != c and h not in dup}
+    return frame.drop(drop).rename(rename)
+
+
+def _normalise(frame: pl.DataFrame, contract: TableContract, factors: dict[str, float] | None = None) -> pl.DataFrame:
     """Text columns stripped (empty → null); codes zero-padded; numbers keep their raw text in
-    ``<col>__raw`` and are parsed into ``<col>`` (null where unparseable)."""
+    ``<col>__raw`` and are parsed into ``<col>`` (null where unparseable). An amount given in another
+    unit (``factors``: column → factor to 千円) is converted and rounded to the nearest 千円."""
     exprs = []
+    factors = factors or {}
     for col in contract.columns:
         if col.name not in frame.columns:
             exprs.append(pl.lit(None, col.dtype).alias(col.name))
@@ -212,6 +235,12 @@ def _normalise(frame: pl.DataFrame, contract: TableContract) -> pl.DataFrame:
                     .otherwise(text)
                 )
             exprs.append(text.alias(col.name))
+        elif (factor := factors.get(col.name, 1)) != 1:
+            text = pl.col(col.name).cast(pl.Utf8).str.strip_chars()
+            text = pl.when(text == "").then(None).otherwise(text)
+            number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+            number = pl.when(number.is_finite()).then(number)
+            exprs += [text.alias(f"{col.name}__raw"), (number * factor).round(0).cast(pl.Int64).alias(col.name)]
         elif dtype.is_integer():
             exprs += [pl.col(col.name).alias(f"{col.name}__raw"), pl.col(col.name).cast(pl.Int64)]
         else:
@@ -450,24 +479,79 @@ def _clean_transactions(frame: pl.DataFrame, has_flag: bool) -> pl.DataFrame:
     return frame.group_by(key, maintain_order=True).agg(aggs)
 
 
-def _prepare(raw: RawTable, contract: TableContract) -> tuple[pl.DataFrame | None, list[pl.DataFrame]]:
-    problems = _check_columns(raw, contract)
-    if any(p["code"][0] == "missing_column" for p in problems):
-        return None, problems
-    frame = raw.frame.with_row_index(ROW, offset=raw.first_row)
+PLAUSIBLE_MEDIAN = {"sales": (1_000, 10_000_000), "amount": (None, 10_000_000)}
+"""Column → (low, high) bounds in 千円 of a plausible median; outside them the unit is probably wrong."""
+
+
+def _yen(thousand: float) -> str:
+    """An amount in 千円 as a person says it (億円 / 百万円 / 千円)."""
+    if abs(thousand) >= 100_000:
+        return f"{thousand / 100_000:,.0f}億円"
+    if abs(thousand) >= 1_000:
+        return f"{thousand / 1_000:,.0f}百万円"
+    return f"{thousand:,.0f}千円"
+
+
+def _unit_problems(frame: pl.DataFrame, contract: TableContract, units: dict[str, str], file: str) -> list[pl.DataFrame]:
+    """A warning when the median of an amount looks like the wrong unit (e.g. 円 read as 千円)."""
+    out = []
+    for name, (low, high) in PLAUSIBLE_MEDIAN.items():
+        if name not in contract.names or name not in frame.columns:
+            continue
+        median = frame.select(pl.col(name).filter(pl.col(name) > 0).median()).item()
+        if median is None:
+            continue
+        unit, label = units.get(name, "千円"), contract.column(name).label.split("（")[0]
+        if high is not None and median > high:
+            hint = "大きすぎます。元の金額が円単位なら単位「円」" if unit != "円" else "大きすぎます。単位を確認"
+        elif low is not None and median < low:
+            hint = "小さすぎます。元の金額が百万円単位なら単位「百万円」" if unit != "百万円" else "小さすぎます。単位を確認"
+        else:
+            continue
+        out.append(
+            _problem(
+                "warning",
+                file,
+                "implausible_unit",
+                f"{label}の中央値が {_yen(median)}（単位を{unit}として読んだ場合）で、{hint}を選んでください"
+                "（コマンドでは --unit、Web では単位の選択）。",
+                name,
+            )
+        )
+    return out
+
+
+def _prepare(
+    raw: RawTable, contract: TableContract, options: IntakeOptions
+) -> tuple[pl.DataFrame | None, list[pl.DataFrame], HeaderMatch]:
+    match = match_headers(raw.frame.columns, contract, options.columns)
+    problems = _check_columns(raw, contract, match)
+    if match.missing or match.duplicates:
+        return None, problems, match
+    frame = _placed(raw.frame, match).with_row_index(ROW, offset=raw.first_row)
     flag = frame.select(AMOUNT_ESTIMATED).cast(pl.Boolean) if AMOUNT_ESTIMATED in frame.columns else None
-    norm = _normalise(frame, contract)
+    units = {
+        c.name: match.units.get(c.name) or options.unit or "千円" for c in contract.columns if c.kind == "amount"
+    }
+    norm = _normalise(frame, contract, {c: UNITS[u] for c, u in units.items()})
     if flag is not None:
         norm = norm.with_columns(flag)
-    return norm, problems + _check_values(norm, contract, str(raw.path))
+    file = str(raw.path)
+    return norm, problems + _check_values(norm, contract, file) + _unit_problems(norm, contract, units, file), match
 
 
-def validate_tables(companies: RawTable, transactions: RawTable) -> ValidationReport:
-    """Validate two raw tables (SPEC §2) and, when error-free, build the typed :class:`Dataset`."""
-    comp, problems = _prepare(companies, COMPANIES)
+def validate_tables(
+    companies: RawTable, transactions: RawTable, options: IntakeOptions | None = None
+) -> ValidationReport:
+    """Validate two raw tables (SPEC §2) and, when error-free, build the typed :class:`Dataset`.
+
+    Headers are placed on the contract by :func:`chiiki.data.headers.match_headers` (Japanese
+    synonyms and the user's mapping in ``options``); amounts in another unit are converted to 千円."""
+    options = options or IntakeOptions()
+    comp, problems, c_match = _prepare(companies, COMPANIES, options)
     if comp is not None:
         problems += _check_companies(comp, str(companies.path))
-    trans, t_problems = _prepare(transactions, TRANSACTIONS)
+    trans, t_problems, t_match = _prepare(transactions, TRANSACTIONS, options)
     problems += t_problems
     if trans is not None:
         problems += _check_transactions(trans, comp, str(transactions.path))
@@ -484,22 +568,26 @@ def validate_tables(companies: RawTable, transactions: RawTable) -> ValidationRe
         if report.filter(pl.col("code") == "duplicate_link").height:
             links = _clean_transactions(links, has_flag)
         dataset = Dataset(_clean_companies(comp), links)
-    return ValidationReport(report, dataset, counts)
+    return ValidationReport(report, dataset, counts, {"companies": c_match, "transactions": t_match})
 
 
-def validate_directory(directory: str | Path) -> ValidationReport:
+def validate_directory(directory: str | Path, options: IntakeOptions | None = None) -> ValidationReport:
     """Find, read and validate ``companies`` and ``transactions`` in ``directory``.
 
     A file that cannot be found or read becomes a file-level error in the report (never an exception).
+    ``options``: the user's header mapping, unit and workbook sheets (:class:`IntakeOptions`).
     """
     directory = Path(directory)
+    options = options or IntakeOptions()
     raws: dict[str, RawTable] = {}
     problems = []
     for table in ("companies", "transactions"):
         try:
-            raws[table] = read_raw_table(find_table_file(directory, table))
+            raws[table] = read_raw_table(
+                find_table_file(directory, table), table=table, sheet=options.sheet_for(table)
+            )
         except DataReadError as exc:
             problems.append(_problem("error", str(directory / table), "unreadable_file", str(exc)))
     if problems:
         return ValidationReport(pl.concat(problems), None, {})
-    return validate_tables(raws["companies"], raws["transactions"])
+    return validate_tables(raws["companies"], raws["transactions"], options)
