@@ -171,14 +171,20 @@ def _ragged_error(path: Path, data: bytes, delimiter: bytes) -> DataReadError | 
     return DataReadError(
         f"{path}: 列の数が見出し行（{expected} 列）と違う行があります（{_rows_text(rows)} 行目。"
         f"{first_row:,} 行目は {first_n} 列）。区切り文字（{DELIMITERS[delimiter]}）の数を見出し行と揃えてください"
-        "（値の中に区切り文字があるときは、値を \" で囲みます）。"
+        '（値の中に区切り文字があるときは、値を " で囲みます）。'
     )
 
 
-def _unparsed(path: Path, data: bytes, delimiter: bytes, exc: Exception) -> DataReadError:
-    return _ragged_error(path, data, delimiter) or DataReadError(
-        f"{path}: CSV として読み込めません（{exc}）。区切り文字と \" の対応を確認してください。"
-    )
+def is_utf8(data: bytes) -> bool:
+    """Whether ``data`` is well-formed UTF-8 (checked in 16 MiB pieces, so memory stays bounded)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    step = 1 << 24
+    try:
+        for start in range(0, len(data), step):
+            decoder.decode(data[start : start + step], final=start + step >= len(data))
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _read_csv(path: Path, data: bytes) -> RawTable:
@@ -192,30 +198,23 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
         data = data[len(codecs.BOM_UTF8) :]
     if not data.strip():
         raise DataReadError(f"{path}: ファイルが空です。見出し行とデータの行を入れてください。")
+    if not is_utf8(data):
+        text, encoding = decode_csv_bytes(data, path)
+        data = text.encode("utf-8")
+        del text
     delimiter = detect_delimiter(data)
     try:
-        frame = pl.read_csv(data, separator=delimiter.decode(), infer_schema=False, truncate_ragged_lines=False)
-    except Exception as exc:  # noqa: BLE001 - not UTF-8, or a parser failure: say where, if we can
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError:
-            text, encoding = decode_csv_bytes(data, path)
-            data = text.encode("utf-8")
-            del text
-            frame = None
-        else:
-            raise _unparsed(path, data, delimiter, exc) from exc
-        if frame is None:
-            try:
-                frame = pl.read_csv(
-                    data, separator=delimiter.decode(), infer_schema=False, truncate_ragged_lines=False
-                )
-            except Exception as exc2:  # noqa: BLE001
-                raise _unparsed(path, data, delimiter, exc2) from exc2
-    if frame.width and frame.height and frame[:, -1].null_count():
-        # a short row reads as nulls at its end: tell it from empty cells by counting its fields
-        if (error := _ragged_error(path, data, delimiter)) is not None:
-            raise error
+        frame = pl.read_csv(
+            data, separator=delimiter.decode(), infer_schema=False, truncate_ragged_lines=False
+        )
+    except Exception as exc:  # noqa: BLE001 - a parser failure: say where, if we can
+        raise _ragged_error(path, data, delimiter) or DataReadError(
+            f'{path}: CSV として読み込めません（{exc}）。区切り文字と " の対応を確認してください。'
+        ) from exc
+    # a short row reads as nulls at its end: tell it from empty cells by counting its fields
+    short = frame.width and frame.height and frame[:, -1].null_count()
+    if short and (error := _ragged_error(path, data, delimiter)) is not None:
+        raise error
     return RawTable(frame, path, first_row=2, encoding=encoding, delimiter=delimiter.decode())
 
 

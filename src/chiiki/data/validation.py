@@ -18,7 +18,7 @@ import polars as pl
 
 from chiiki import reference
 from chiiki.data.contract import AMOUNT_ESTIMATED, COMPANIES, TRANSACTIONS, Column, Dataset, TableContract
-from chiiki.data.headers import UNITS, HeaderMatch, IntakeOptions, match_headers
+from chiiki.data.headers import UNIT_CHOICES, UNITS, HeaderMatch, IntakeOptions, match_headers
 from chiiki.data.readers import DataReadError, RawTable, find_table_file, read_raw_table
 from chiiki.reference.checkdigits import corporate_number_is_valid_expr, municipality_check_digit_expr
 
@@ -194,9 +194,9 @@ def _check_columns(raw: RawTable, contract: TableContract, match: HeaderMatch) -
                 "error",
                 file,
                 "extra_column",
-                f"想定外の列「{name}」があります。使える列は {', '.join(contract.names)}"
-                "（日本語の見出しは docs/data.md の対応表）です。列名を直すか、列の対応（--columns、Web では列の対応づけ）"
-                "で対応する列を指定するか「使わない」にしてください。",
+                f"想定外の列「{name}」があります。使える列は {'、'.join(c.label for c in contract.columns)} です"
+                f"（{', '.join(contract.names)} や docs/data.md の別名も可）。列名を直すか、列の対応"
+                "（コマンドでは --columns、Web では列の対応づけ）で対応する列を指定するか「使わない」にしてください。",
                 name,
             )
         )
@@ -211,7 +211,9 @@ def _placed(frame: pl.DataFrame, match: HeaderMatch) -> pl.DataFrame:
     return frame.drop(drop).rename(rename)
 
 
-def _normalise(frame: pl.DataFrame, contract: TableContract, factors: dict[str, float] | None = None) -> pl.DataFrame:
+def _normalise(
+    frame: pl.DataFrame, contract: TableContract, factors: dict[str, float] | None = None
+) -> pl.DataFrame:
     """Text columns stripped (empty → null); codes zero-padded; numbers keep their raw text in
     ``<col>__raw`` and are parsed into ``<col>`` (null where unparseable). An amount given in another
     unit (``factors``: column → factor to 千円) is converted and rounded to the nearest 千円."""
@@ -240,7 +242,10 @@ def _normalise(frame: pl.DataFrame, contract: TableContract, factors: dict[str, 
             text = pl.when(text == "").then(None).otherwise(text)
             number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
             number = pl.when(number.is_finite()).then(number)
-            exprs += [text.alias(f"{col.name}__raw"), (number * factor).round(0).cast(pl.Int64).alias(col.name)]
+            exprs += [
+                text.alias(f"{col.name}__raw"),
+                (number * factor).round(0).cast(pl.Int64).alias(col.name),
+            ]
         elif dtype.is_integer():
             exprs += [pl.col(col.name).alias(f"{col.name}__raw"), pl.col(col.name).cast(pl.Int64)]
         else:
@@ -492,7 +497,9 @@ def _yen(thousand: float) -> str:
     return f"{thousand:,.0f}千円"
 
 
-def _unit_problems(frame: pl.DataFrame, contract: TableContract, units: dict[str, str], file: str) -> list[pl.DataFrame]:
+def _unit_problems(
+    frame: pl.DataFrame, contract: TableContract, units: dict[str, str], file: str
+) -> list[pl.DataFrame]:
     """A warning when the median of an amount looks like the wrong unit (e.g. 円 read as 千円)."""
     out = []
     for name, (low, high) in PLAUSIBLE_MEDIAN.items():
@@ -502,18 +509,23 @@ def _unit_problems(frame: pl.DataFrame, contract: TableContract, units: dict[str
         if median is None:
             continue
         unit, label = units.get(name, "千円"), contract.column(name).label.split("（")[0]
+        factor = UNITS[unit]
         if high is not None and median > high:
-            hint = "大きすぎます。元の金額が円単位なら単位「円」" if unit != "円" else "大きすぎます。単位を確認"
+            options = [u for u in UNIT_CHOICES if UNITS[u] < factor]
+            hint = "大きすぎるようです"
         elif low is not None and median < low:
-            hint = "小さすぎます。元の金額が百万円単位なら単位「百万円」" if unit != "百万円" else "小さすぎます。単位を確認"
+            options = [u for u in UNIT_CHOICES if UNITS[u] > factor]
+            hint = "小さすぎるようです"
         else:
             continue
+        choice = "、".join(f"{u}単位なら単位「{u}」" for u in options) or "桁を確認してください"
+        hint = f"{hint}（元の金額が{choice}）。単位を確認して"
         out.append(
             _problem(
                 "warning",
                 file,
                 "implausible_unit",
-                f"{label}の中央値が {_yen(median)}（単位を{unit}として読んだ場合）で、{hint}を選んでください"
+                f"{label}の中央値が {_yen(median)}（単位を{unit}として読んだ場合）で、{hint}ください"
                 "（コマンドでは --unit、Web では単位の選択）。",
                 name,
             )
@@ -531,13 +543,19 @@ def _prepare(
     frame = _placed(raw.frame, match).with_row_index(ROW, offset=raw.first_row)
     flag = frame.select(AMOUNT_ESTIMATED).cast(pl.Boolean) if AMOUNT_ESTIMATED in frame.columns else None
     units = {
-        c.name: match.units.get(c.name) or options.unit or "千円" for c in contract.columns if c.kind == "amount"
+        c.name: match.units.get(c.name) or options.unit or "千円"
+        for c in contract.columns
+        if c.kind == "amount"
     }
     norm = _normalise(frame, contract, {c: UNITS[u] for c, u in units.items()})
     if flag is not None:
         norm = norm.with_columns(flag)
     file = str(raw.path)
-    return norm, problems + _check_values(norm, contract, file) + _unit_problems(norm, contract, units, file), match
+    return (
+        norm,
+        problems + _check_values(norm, contract, file) + _unit_problems(norm, contract, units, file),
+        match,
+    )
 
 
 def validate_tables(
