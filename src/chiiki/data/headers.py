@@ -155,7 +155,8 @@ def match_headers(
 
     ``mapping`` keys are headers as written in the file (or their normalised form); values a contract
     column, its label or a synonym, or ``None`` to leave the column out. Entries for headers the file
-    does not have are ignored, so one mapping serves both tables and later uploads.
+    does not have are ignored, and a target that is a column of the other table only falls back to
+    the synonyms, so one mapping serves both tables and later uploads.
     """
     table = contract if isinstance(contract, str) else contract.name
     lookup = LOOKUP[table]
@@ -166,14 +167,12 @@ def match_headers(
     headers = tuple(str(h) for h in headers)
     for header in headers:
         key, unit = normalise_header(header)
-        if key in user:
-            target = user[key]
-            if target is None or str(target).strip() in ("", "-"):
-                ignored.append(header)
-                continue
-            column = resolve_column(table, str(target))
-        else:
-            column = lookup.get(key)
+        target = user.get(key, "")
+        if key in user and (target is None or str(target).strip() in ("", "-")):
+            ignored.append(header)
+            continue
+        # a target of the other table (one mapping serves both files) falls back to the synonyms
+        column = (resolve_column(table, str(target)) if key in user else None) or lookup.get(key)
         if column is None:
             unplaced.append(header)
             continue

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-SUFFIXES = (".parquet", ".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
+SUFFIXES = (".parquet", ".csv", ".tsv", ".xlsx", ".xlsm")
 MANIFEST = "chiiki-manifest.json"
 DELIMITERS = {b",": "カンマ", b"\t": "タブ", b";": "セミコロン"}
 INSTRUCTION_SHEETS = ("説明", "記入方法", "記入例", "使い方", "注意事項", "instructions", "readme")
@@ -308,6 +308,43 @@ def read_raw_table(path: Path, *, table: str | None = None, sheet: str | None = 
         raise DataReadError(
             f"{path}: {kind}として読み込めません（{exc}）。形式と区切り文字を確認してください。"
         ) from exc
+
+
+PREVIEW_BYTES = 1 << 20
+"""How much of a CSV a preview reads (whole lines only)."""
+
+
+def read_preview(
+    path: Path, *, table: str | None = None, sheet: str | None = None, n_rows: int = 5
+) -> RawTable:
+    """The headers and first ``n_rows`` rows of a table file, all as text, without reading it all
+    (a CSV's first MiB; a workbook sheet's first rows; a Parquet file's first rows)."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            frame = pl.read_parquet(path, n_rows=n_rows)
+            return RawTable(frame.cast(pl.Utf8), path, first_row=1)
+        if suffix in (".xlsx", ".xlsm"):
+            sheets = workbook_sheets(path)
+            name = choose_sheet(path, sheets, table, sheet)
+            frame = pl.read_excel(
+                path,
+                sheet_name=name,
+                engine="calamine",
+                infer_schema_length=0,
+                read_options={"n_rows": n_rows},
+            )
+            return RawTable(frame, path, first_row=2, sheet=name, sheets=tuple(sheets))
+        with path.open("rb") as f:
+            data = f.read(PREVIEW_BYTES + 1)
+        if len(data) > PREVIEW_BYTES and (cut := data.rfind(b"\n", 0, PREVIEW_BYTES)) > 0:
+            data = data[: cut + 1]
+        raw = _read_csv(path, data)
+        return RawTable(raw.frame.head(n_rows), path, 2, raw.encoding, raw.delimiter)
+    except DataReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise DataReadError(f"{path}: ファイルを読み込めません（{exc}）。形式を確認してください。") from exc
 
 
 def read_manifest(directory: Path) -> dict | None:
