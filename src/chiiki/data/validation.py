@@ -216,7 +216,8 @@ def _normalise(
 ) -> pl.DataFrame:
     """Text columns stripped (empty → null); codes zero-padded; numbers keep their raw text in
     ``<col>__raw`` and are parsed into ``<col>`` (null where unparseable). An amount given in another
-    unit (``factors``: column → factor to 千円) is converted and rounded to the nearest 千円."""
+    unit (``factors``: column → factor to 千円) is converted and rounded to the nearest 千円 (half away
+    from zero, 四捨五入)."""
     exprs = []
     factors = factors or {}
     for col in contract.columns:
@@ -242,9 +243,10 @@ def _normalise(
             text = pl.when(text == "").then(None).otherwise(text)
             number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
             number = pl.when(number.is_finite()).then(number)
+            scaled = number / round(1 / factor) if factor < 1 else number * factor  # 円: exact halves
             exprs += [
                 text.alias(f"{col.name}__raw"),
-                (number * factor).round(0).cast(pl.Int64).alias(col.name),
+                scaled.round(0, mode="half_away_from_zero").cast(pl.Int64).alias(col.name),  # 四捨五入
             ]
         elif dtype.is_integer():
             exprs += [pl.col(col.name).alias(f"{col.name}__raw"), pl.col(col.name).cast(pl.Int64)]
