@@ -98,6 +98,28 @@ def _broken_utf8_rows(data: bytes) -> tuple[list[int], int, int]:
     return rows, bad, good
 
 
+def _raise_if_broken_utf8(data: bytes, path: Path) -> None:
+    rows, bad, good = _broken_utf8_rows(data)
+    if good >= 20 * bad:
+        raise DataReadError(
+            f"{path}: UTF-8 の文字が途中で切れています（{_rows_text(rows)} 行目、{bad:,} か所）。"
+            "該当の行を見直し（文字の一部が欠けていないか）、UTF-8 で保存し直してください。"
+        )
+
+
+def to_utf8(data: bytes, path: Path) -> tuple[bytes, str]:
+    """CSV bytes as UTF-8 and the encoding they came in (``utf-8`` or ``cp932``). A Shift_JIS file
+    whose data rows are ASCII (codes and amounts) has only its header line decoded."""
+    if is_utf8(data):
+        return data, "utf-8"
+    end = data.find(b"\n") + 1
+    if 0 < end < len(data) and data[end:].isascii():
+        text, encoding = decode_csv_bytes(data[:end], path)
+        return text.encode("utf-8") + data[end:], encoding
+    text, encoding = decode_csv_bytes(data, path)
+    return text.encode("utf-8"), encoding
+
+
 def decode_csv_bytes(data: bytes, path: Path) -> tuple[str, str]:
     """Decode CSV bytes as UTF-8 (with or without BOM), else Shift_JIS/CP932; returns (text, encoding).
 
@@ -105,17 +127,16 @@ def decode_csv_bytes(data: bytes, path: Path) -> tuple[str, str]:
     for Shift_JIS: the message lists its rows."""
     try:
         return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    rows, bad, good = _broken_utf8_rows(data)
-    if good >= 20 * bad:
-        raise DataReadError(
-            f"{path}: UTF-8 の文字が途中で切れています（{_rows_text(rows)} 行目、{bad:,} か所）。"
-            "該当の行を見直し（文字の一部が欠けていないか）、UTF-8 で保存し直してください。"
-        )
+    except UnicodeDecodeError as exc:
+        # Shift_JIS text fails as UTF-8 at its first non-ASCII byte; a UTF-8 file with a broken
+        # character has well-formed UTF-8 before it (then every broken place is listed).
+        maybe_utf8 = not data[: exc.start].isascii()
+    if maybe_utf8:
+        _raise_if_broken_utf8(data, path)
     try:
         return data.decode("cp932"), "cp932"
     except UnicodeDecodeError as exc:
+        _raise_if_broken_utf8(data, path)
         row = data.count(b"\n", 0, exc.start) + 1
         raise DataReadError(
             f"{path}: 文字コードを判別できません（{row:,} 行目に UTF-8 でも Shift_JIS (CP932) でもない文字があります）。"
@@ -193,15 +214,11 @@ def _read_csv(path: Path, data: bytes) -> RawTable:
             f"{path}: 拡張子は {path.suffix} ですが、中身は Excel のブックです。拡張子を .xlsx にしてください"
             "（古い .xls 形式なら、Excel で「Excel ブック (.xlsx)」として保存し直してください）。"
         )
-    encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     if not data.strip():
         raise DataReadError(f"{path}: ファイルが空です。見出し行とデータの行を入れてください。")
-    if not is_utf8(data):
-        text, encoding = decode_csv_bytes(data, path)
-        data = text.encode("utf-8")
-        del text
+    data, encoding = to_utf8(data, path)
     delimiter = detect_delimiter(data)
     try:
         frame = pl.read_csv(

@@ -250,6 +250,10 @@ def _normalise(
             ]
         elif dtype.is_integer():
             exprs += [pl.col(col.name).alias(f"{col.name}__raw"), pl.col(col.name).cast(pl.Int64)]
+        elif not frame.select(pl.col(col.name).cast(pl.Utf8).str.contains(r"^$|[,.\s]").any()).item():
+            # plain digits (the common case of millions of rows): a cast, no text rewriting
+            text = pl.col(col.name).cast(pl.Utf8)
+            exprs += [text.alias(f"{col.name}__raw"), text.cast(pl.Int64, strict=False).alias(col.name)]
         else:
             text = pl.col(col.name).cast(pl.Utf8).str.strip_chars()
             text = pl.when(text == "").then(None).otherwise(text)
@@ -472,18 +476,33 @@ def _clean_companies(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _clean_transactions(frame: pl.DataFrame, has_flag: bool) -> pl.DataFrame:
-    """Duplicate links summed (a group with any missing amount stays missing, to be estimated)."""
+def _clean_transactions(frame: pl.DataFrame, later_rows: pl.Series, has_flag: bool) -> pl.DataFrame:
+    """Duplicate links summed into their first row (a group with any missing amount stays missing, to
+    be estimated); ``later_rows``: the ``ROW`` numbers of the repeats. Only the duplicated keys are
+    grouped, so a few repeats among millions of links cost one semi-join, not a group-by of all."""
     key = ["supplier_id", "customer_id", "fiscal_year"]
+    later = later_rows.implode()
     aggs = [
+        pl.col(ROW).min().alias("__first"),
         pl.when(pl.col("amount").null_count() == 0)
         .then(pl.col("amount").sum())
         .otherwise(None)
-        .alias("amount")
+        .alias("amount"),
     ]
     if has_flag:
         aggs.append(pl.col(AMOUNT_ESTIMATED).any())
-    return frame.group_by(key, maintain_order=True).agg(aggs)
+    repeated = frame.filter(pl.col(ROW).is_in(later)).select(key).unique()
+    groups = frame.join(repeated, on=key, how="semi", nulls_equal=True).group_by(key).agg(aggs)
+    columns = ["amount"] + ([AMOUNT_ESTIMATED] if has_flag else [])
+    summed = [
+        pl.col(ROW)
+        .replace_strict(groups["__first"], groups[c], default=pl.col(c), return_dtype=frame.schema[c])
+        .alias(c)
+        for c in columns
+    ]
+    return (
+        frame.filter(~pl.col(ROW).is_in(later)).with_columns(summed).select(TRANSACTIONS.names + columns[1:])
+    )
 
 
 PLAUSIBLE_MEDIAN = {"sales": (1_000, 10_000_000), "amount": (None, 10_000_000)}
@@ -584,9 +603,8 @@ def validate_tables(
     if not has_errors and comp is not None and trans is not None:
         has_flag = AMOUNT_ESTIMATED in trans.columns
         cols = TRANSACTIONS.names + ([AMOUNT_ESTIMATED] if has_flag else [])
-        links = trans.select(cols)
-        if report.filter(pl.col("code") == "duplicate_link").height:
-            links = _clean_transactions(links, has_flag)
+        repeats = report.filter(pl.col("code") == "duplicate_link")["row"]
+        links = _clean_transactions(trans, repeats, has_flag) if repeats.len() else trans.select(cols)
         dataset = Dataset(_clean_companies(comp), links)
     return ValidationReport(report, dataset, counts, {"companies": c_match, "transactions": t_match})
 
