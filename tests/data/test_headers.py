@@ -138,3 +138,15 @@ def test_intake_options_round_trip_and_refuse_a_unit():
     assert opts.sheet_for("companies") == "データ"
     with pytest.raises(ValueError, match="単位"):
         IntakeOptions(unit="ドル")
+
+
+def test_the_synonym_table_is_documented():
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "data.md").read_text("utf-8")
+    for columns in SYNONYMS.values():
+        for column, words in columns.items():
+            row = next(
+                line for line in docs.splitlines() if line.startswith(f"| `{column}` |") and words[0] in line
+            )
+            assert all(w in row for w in words), (column, row)
