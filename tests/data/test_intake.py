@@ -289,3 +289,21 @@ def test_template_command_writes_every_template(tmp_path):
     res = CliRunner().invoke(app, ["template", "--out", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(TEMPLATES)
+
+
+def test_import_with_a_mapping_and_unit_records_them_in_the_manifest(tmp_path):
+    header = HEADER.replace("売上高", "年商").replace("給与総額", "備考")
+    rows = tuple(
+        r.replace(",120000,", ",120000000,").replace(",80000,", ",80000000,").replace(",50000,", ",50000000,")
+        for r in ROWS
+    )
+    src = write(tmp_path / "in", companies_text(header, rows), LINKS.replace("取引額", "取引額（千円）"))
+    options = IntakeOptions({"年商": "sales", "備考": None}, "円")
+    result = import_dataset(src, tmp_path / "data", options=options)
+    assert result.manifest["intake"] == options.to_json()
+    assert result.manifest["columns"]["companies"]["備考"] is None
+    from chiiki.data import read_dataset
+
+    ds = read_dataset(result.path)
+    assert ds.companies.sort("company_id")["sales"].to_list() == [120000, 80000, 50000]
+    assert ds.transactions["amount"].to_list() == [5000, 12000, 800]
