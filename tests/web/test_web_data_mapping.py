@@ -185,3 +185,20 @@ def test_api_upload_takes_the_mapping(mapping_app):
         assert "列名ではありません" in post(columns='{"年商": "売り上げ"}').json()["detail"]
         assert "unit" in post(unit="ドル").json()["detail"]
         assert client.get("/api/v1/datasets", headers=auth).json() == before
+
+
+def test_a_csv_saved_as_xlsx_is_a_clear_error_not_a_mapping_step(client_of, mapping_app):
+    before = version_ids(mapping_app)
+    r = upload(client_of("admin"), ("kigyo.xlsx", companies()), ("torihiki.csv", LINKS.encode("cp932")))
+    assert r.status_code == 422 and 'id="mapping"' not in r.text
+    assert "何も書き込んでいません" in flashes(r.text)[0][1]
+    (problem,) = table_rows(r.text, "problems")
+    message = problem[5]
+    assert (
+        problem[1] == "kigyo.xlsx"
+        and "kigyo.xlsx" in message
+        and "中身は CSV" in message
+        and "拡張子を .csv" in message
+    )
+    assert str(mapping_app.data_dir) not in r.text
+    assert version_ids(mapping_app) == before and uploads_left(mapping_app) == []

@@ -311,6 +311,14 @@ class TablePreview:
         return self.error is None and self.match is not None and self.match.complete
 
     @property
+    def fixable(self) -> bool:
+        """Incomplete in a way the step can fix: a header to place, a column missing, a sheet to choose
+        (a file that cannot be read at all goes to the import job, whose report says why)."""
+        if self.error is not None:
+            return len(self.sheets) > 1
+        return self.match is not None and not self.match.complete
+
+    @property
     def choices(self) -> list[ColumnChoice]:
         placed = self.match.placed if self.match else {}
         ignored = set(self.match.ignored) if self.match else set()
@@ -348,12 +356,12 @@ class UploadPreview:
     units: tuple[str, ...] = UNIT_CHOICES
 
     @property
-    def complete(self) -> bool:
-        return all(t.complete for t in self.tables)
+    def needs_choice(self) -> bool:
+        return any(t.fixable for t in self.tables)
 
     @property
     def needs_step(self) -> bool:
-        return not self.complete or self.other_prefecture_firms > 0
+        return self.needs_choice or self.other_prefecture_firms > 0
 
 
 def remembered_columns(db: Session, principal: Principal) -> dict[str, str | None]:
@@ -510,7 +518,7 @@ def confirm_upload(
     first = inspect_upload(folder, meta["shown"], principal, IntakeOptions(remembered_columns(db, principal)))
     options = choices_from_form(first, form)
     preview = inspect_upload(folder, meta["shown"], principal, options)
-    if not preview.complete:
+    if preview.needs_choice:
         return None, None, preview
     chosen = {h: c for t in preview.tables if t.match for h, c in t.match.as_mapping().items()
               if h in options.columns}  # fmt: skip
