@@ -307,3 +307,26 @@ def test_import_with_a_mapping_and_unit_records_them_in_the_manifest(tmp_path):
     ds = read_dataset(result.path)
     assert ds.companies.sort("company_id")["sales"].to_list() == [120000, 80000, 50000]
     assert ds.transactions["amount"].to_list() == [5000, 12000, 800]
+
+
+def test_cli_import_takes_columns_and_unit(tmp_path, monkeypatch):
+    header = HEADER.replace("売上高", "年商").replace("給与総額", "備考")
+    rows = tuple(
+        r.replace(",120000,", ",120000000,").replace(",80000,", ",80000000,").replace(",50000,", ",50000000,")
+        for r in ROWS
+    )
+    src = write(tmp_path / "in", companies_text(header, rows), LINKS.replace("取引額", "取引額（千円）"))
+    mapping = tmp_path / "columns.json"
+    mapping.write_text('{"年商": "売上高", "備考": null}', "utf-8")
+    monkeypatch.setenv("CHIIKI_DATA_DIR", str(tmp_path / "store"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    refused = runner.invoke(app, ["import", str(src)])
+    assert refused.exit_code == 1 and "何も保存していません" in refused.output
+    res = runner.invoke(app, ["import", str(src), "--columns", str(mapping), "--unit", "円"])
+    assert res.exit_code == 0, res.output
+    from chiiki.data import read_dataset
+    from chiiki.data.datasets import current_dataset_path
+
+    ds = read_dataset(current_dataset_path(tmp_path / "store"))
+    assert ds.companies.sort("company_id")["sales"].to_list() == [120000, 80000, 50000]

@@ -433,6 +433,7 @@ def _prefectures(
         {"code": c, "name": names.get(c, f"不明（{c}）" if c else "空欄"), "companies": n, "own": c == own}
         for c, n in counts.iter_rows()
     ]
+    rows.sort(key=lambda r: not r["own"])  # the user's own prefecture first, then by code (stable)
     others = sum(r["companies"] for r in rows if not r["own"]) if own else 0
     return rows, others
 
