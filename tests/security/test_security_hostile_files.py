@@ -81,7 +81,7 @@ def test_a_csv_saved_as_xlsx_and_an_impossible_sheet_are_clear_errors(tmp_path):
     (tmp_path / "companies.xlsx").write_text(",".join(COMPANIES.names) + "\n1,2,3\n", "utf-8")
     (tmp_path / "transactions.csv").write_text(",".join(TRANSACTIONS.names) + "\n", "utf-8")
     report = validate_directory(tmp_path)
-    assert "CSV を .xlsx の名前で保存していないか" in report.errors["message"][0]
+    assert "中身は CSV" in report.errors["message"][0]
     with zipfile.ZipFile(tmp_path / "companies.xlsx", "w") as z:
         z.writestr("xl/worksheets/sheet1.xml", '<worksheet><dimension ref="A1:K5000000"/></worksheet>')
     report = validate_directory(tmp_path)

@@ -138,6 +138,11 @@ def test_planner_to_approval_end_to_end(server, browser, bad_upload):
     page.set_input_files("input[name=companies]", str(bad_upload[0]))
     page.set_input_files("input[name=transactions]", str(bad_upload[1]))
     page.click("form[data-upload] button[type=submit]")
+    # the file holds firms of other prefectures: announced before anything is imported, then confirmed
+    page.wait_for_selector("#other-prefectures")
+    assert page.locator("#prefectures tbody tr").count() > 1
+    shot(page, "03a_data_mapping_step")
+    page.click("#mapping button:has-text('この内容で取り込む')")
     page.wait_for_selector("#problems")
     row = page.locator("#problems tbody tr", has_text="prefecture_code").first
     assert "99" in row.inner_text() and "3" in row.inner_text()

@@ -98,6 +98,31 @@ def upload(client: TestClient, companies: tuple[str, bytes], transactions: tuple
     )
 
 
+def mapping_form(page: str) -> tuple[str, dict[str, str]]:
+    """The mapping step's form action and the values its selects hold (as a browser would send)."""
+    form = page.split('id="mapping"', 1)[1].split("</form>", 1)[0]
+    action = re.search(r'<form method="post" action="([^"]+)"', form).group(1)
+    values = {"csrf_token": CSRF.search(form).group(1)}
+    for name, body in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', body) or re.search(
+            r'<option value="([^"]*)"', body
+        )
+        values[name] = html.unescape(chosen.group(1))
+    return action, values
+
+
+def upload_confirmed(
+    client: TestClient, companies: tuple[str, bytes], transactions: tuple[str, bytes], **choices
+):  # noqa: ANN003, ANN201
+    """Upload; when the mapping step comes (firms of other prefectures, headers to place), confirm it
+    with its preselected values and ``choices`` (select name → value)."""
+    r = upload(client, companies, transactions)
+    if 'id="mapping"' not in r.text:
+        return r
+    action, values = mapping_form(r.text)
+    return client.post(action, data={**values, **choices})
+
+
 def test_data_page_lists_the_seeded_version_with_its_row_counts(login, web_seeded):
     with session_scope(web_seeded.app.state.chiiki.engine) as session:
         path = Path(current_dataset(session).path)
@@ -128,7 +153,7 @@ def test_bad_rows_are_reported_by_file_row_column_and_value_and_nothing_is_impor
     bad = list(COMPANIES_ROWS)
     bad[1] = bad[1].replace(",80000,", ",八万,")  # data row 2 = line 3 of the file
     transactions = TRANSACTIONS.replace("C003,C001,2024,800", "C003,C001,2024,-800")
-    r = upload(
+    r = upload_confirmed(
         as_user("fukushima"),
         ("kigyo_2024.csv", companies_csv(tuple(bad)).encode()),
         ("torihiki_2024.csv", transactions.encode()),
@@ -151,7 +176,7 @@ def test_bad_rows_are_reported_by_file_row_column_and_value_and_nothing_is_impor
 
 def test_clean_upload_registers_a_new_current_version_and_audits_it(as_user, data_app):
     before = stored_versions(data_app.app)
-    r = upload(
+    r = upload_confirmed(
         as_user("fukushima"),
         ("companies.csv", companies_csv().encode()),
         ("transactions.csv", TRANSACTIONS.encode()),
@@ -181,7 +206,7 @@ def test_clean_upload_registers_a_new_current_version_and_audits_it(as_user, dat
 
 
 def test_shift_jis_csv_is_accepted_and_decoded(as_user, data_app):
-    r = upload(
+    r = upload_confirmed(
         as_user("fukushima"),
         ("kigyo_sjis.csv", companies_csv().encode("cp932")),
         ("torihiki_sjis.csv", TRANSACTIONS.encode("cp932")),

@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from fastapi.testclient import TestClient
+from test_web_data_page import mapping_form
 from web_helpers import CSRF, logged_in
 
 from chiiki.data.datasets import write_dataset
@@ -33,6 +34,11 @@ def _upload(client: TestClient, folder: Path) -> None:
     }
     r = client.post("/data/upload", data={"csrf_token": token}, files=files)
     assert r.status_code == 200, r.text
+    if 'id="mapping"' in r.text:  # firms of other prefectures: announced before import, then confirmed
+        assert 'id="other-prefectures"' in r.text
+        action, values = mapping_form(r.text)
+        r = client.post(action, data=values)
+        assert r.status_code == 200 and "取り込みました" in r.text, r.text
 
 
 def _economy(tmp_path: Path, seed: int, name: str) -> tuple[Path, int]:

@@ -11,8 +11,77 @@ import typer
 
 from chiiki.cli.output import console, err_console, fail, print_frame, progress_bar, spinner
 from chiiki.data.datasets import write_dataset
+from chiiki.data.headers import (
+    UNIT_CHOICES,
+    IntakeOptions,
+    MappingFileError,
+    check_mapping,
+    read_mapping_file,
+)
 from chiiki.data.synth import SynthParams, generate_economy, params_dict
 from chiiki.data.validation import DataValidationError, ValidationReport, validate_directory
+
+ColumnsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--columns",
+        help='見出しと列の対応表（CSV: 見出し,列名 の2列。JSON: {"見出し": "列名"}）。列名を空にすると、その列は使いません。',
+    ),
+]
+UnitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--unit",
+        help="金額の単位（円・千円・百万円）。千円に換算します。見出しに（円）などとあればそれが優先です。",
+    ),
+]
+SheetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--sheet",
+        help="Excel ブックのシート名（両方の表に）。表ごとには companies=シート名 / transactions=シート名。",
+    ),
+]
+
+
+def intake_options(columns: Path | None, unit: str | None, sheet: list[str] | None) -> IntakeOptions:
+    """The reading options from ``--columns``, ``--unit`` and ``--sheet``; a Japanese error when wrong."""
+    mapping = {}
+    if columns is not None:
+        try:
+            mapping = read_mapping_file(columns)
+        except MappingFileError as exc:
+            raise fail(str(exc)) from exc
+        if bad := check_mapping(mapping):
+            raise fail(f"{columns}: " + " / ".join(bad))
+    if unit is not None and unit not in UNIT_CHOICES:
+        raise fail(f"--unit は {'・'.join(UNIT_CHOICES)} のいずれかです: {unit}")
+    sheets = {}
+    for item in sheet or []:
+        table, sep, name = item.partition("=")
+        if sep and table in ("companies", "transactions"):
+            sheets[table] = name
+        else:
+            sheets["*"] = item
+    return IntakeOptions(mapping, unit, sheets)
+
+
+def _show_matches(report: ValidationReport) -> None:
+    """The headers that were placed by the synonym table or the mapping (not literally a column name)."""
+    rows = [
+        {"表": table, "ファイルの見出し": header, "列": column}
+        for table, match in report.matches.items()
+        for header, column in match.placed.items()
+        if header != column
+    ] + [
+        {"表": table, "ファイルの見出し": header, "列": "（使わない）"}
+        for table, match in report.matches.items()
+        for header in match.ignored
+    ]
+    if rows:
+        import polars as pl  # noqa: PLC0415
+
+        print_frame(pl.DataFrame(rows), title="見出しの対応")
 
 
 def _show_report(report: ValidationReport, *, as_json: bool, limit: int) -> None:
@@ -30,6 +99,7 @@ def _show_report(report: ValidationReport, *, as_json: bool, limit: int) -> None
             )
         )
         return
+    _show_matches(report)
     if report.problems.height:
         print_frame(report.by_code(), title="問題の種類と件数")
         print_frame(
@@ -53,15 +123,21 @@ def validate(
         bool, typer.Option("--json", help="結果をJSONで出力します（問題1件につき1オブジェクト）。")
     ] = False,
     limit: Annotated[int, typer.Option(help="画面に表示する問題の最大件数")] = 100,
+    columns: ColumnsOption = None,
+    unit: UnitOption = None,
+    sheet: SheetOption = None,
 ) -> None:
     """企業データ（companies）と取引データ（transactions）を検証します。
 
-    CSV は UTF-8 と Shift_JIS（CP932）を自動判別します。問題ごとにファイル・行・列・値・理由を表示し、
+    CSV は UTF-8 と Shift_JIS（CP932）、区切り文字（カンマ・タブ・セミコロン）を自動判別します。
+    日本語の見出し（企業ID、商号、売上高（千円）など）は対応表で列に当てはめます（docs/data.md）。
+    当てはまらない見出しは --columns で指定します。問題ごとにファイル・行・列・値・理由を表示し、
     エラーがなければ終了コード 0、エラーがあれば 1 を返します。金額は千円単位の整数です。
     """
+    options = intake_options(columns, unit, sheet)
     with spinner() as progress:
         progress.add_task("検証しています…", total=None)
-        report = validate_directory(directory)
+        report = validate_directory(directory, options)
     _show_report(report, as_json=as_json, limit=limit)
     raise typer.Exit(1 if report.has_errors else 0)
 
@@ -74,14 +150,19 @@ def import_(
     directory: Annotated[Path, typer.Argument(help="取り込む companies / transactions のフォルダ")],
     name: Annotated[str, typer.Option(help="データセット名（版はこの名前ごとに管理されます）")] = "default",
     as_json: Annotated[bool, typer.Option("--json", help="検証結果をJSONで出力します。")] = False,
+    columns: ColumnsOption = None,
+    unit: UnitOption = None,
+    sheet: SheetOption = None,
 ) -> None:
     """企業・取引データを検証し、エラーがなければ新しい版としてデータフォルダ（$CHIIKI_DATA_DIR、既定
     ./var/chiiki）に保存し、データベースに登録します（Web画面もすぐにこの版を使います）。
 
     取り込みは全件か無しか（all-or-nothing）です。エラーが1件でもあれば何も保存しません。
     途中で中断されても、それまでの版はそのまま使えます。同じデータセットの取り込みは1つずつ行い、
-    別の取り込みが実行中なら終わるまで待ちます。
+    別の取り込みが実行中なら終わるまで待ちます。見出しの対応（--columns）、金額の単位（--unit）、
+    シート（--sheet）は chiiki validate と同じです。
     """
+    options = intake_options(columns, unit, sheet)
     from chiiki.data.locks import ImportBusyError  # noqa: PLC0415
     from chiiki.store import create_engine_from_settings, get_settings  # noqa: PLC0415
     from chiiki.store.datasets import import_and_register  # noqa: PLC0415
@@ -95,7 +176,7 @@ def import_(
             task = progress.add_task("検証して保存しています…", total=None)
             row = import_and_register(
                 engine, directory, settings.data_dir, name=name, actor=os.environ.get("USER") or "cli",
-                wait_s=IMPORT_WAIT_S,
+                wait_s=IMPORT_WAIT_S, options=options,
                 on_wait=lambda: progress.update(task, description="別の取り込みが終わるのを待っています…"),
             )  # fmt: skip
     except DataValidationError as exc:
@@ -183,4 +264,21 @@ def synth(
     console.print(
         f"[bold green]模擬データを書き出しました[/]（{out}）: "
         + "、".join(f"{k} {v:,} 行" for k, v in rows.items())
+    )
+
+
+def template(
+    out: Annotated[Path, typer.Option("--out", help="テンプレートを書き出すフォルダ")] = Path("."),
+) -> None:
+    """企業・取引データの記入用テンプレートを書き出します。
+
+    表ごとに Excel ブック（説明シートと入力規則付きの入力シート）と、見出し行だけの CSV（UTF-8 と Shift_JIS）です。
+    見出しはそのまま取り込めます（chiiki validate / chiiki import、Web のアップロード）。
+    """
+    from chiiki.data.templates import write_templates  # noqa: PLC0415
+
+    paths = write_templates(out)
+    console.print(
+        f"[bold green]テンプレートを {len(paths)} 個書き出しました[/]（{out}）: "
+        + "、".join(p.name for p in paths)
     )

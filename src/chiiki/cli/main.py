@@ -20,6 +20,7 @@ COMMANDS = {
     "io": LazyEntry("chiiki.cli.io", "app", "産業連関表: 読み込み、逆行列と乗数、経済波及効果、地域表の推計、地域経済循環。"),
     "validate": LazyEntry("chiiki.cli.data", "validate", "企業・取引データを検証します（取り込みはしません）。"),
     "import": LazyEntry("chiiki.cli.data", "import_", "企業・取引データを検証し、新しい版として取り込みます。"),
+    "template": LazyEntry("chiiki.cli.data", "template", "企業・取引データの記入用テンプレートを書き出します。"),
     "synth": LazyEntry("chiiki.cli.data", "synth", "模擬の全国経済（企業・取引データ）を生成します。"),
     "demo": LazyEntry("chiiki.cli.demo", "demo", "デモ環境を作ります（すべてデモデータ）。"),
     "admin": LazyEntry("chiiki.cli.admin", "app", "利用者の管理（作成など）を行います。"),

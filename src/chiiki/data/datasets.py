@@ -32,6 +32,7 @@ import polars as pl
 
 from chiiki.data.codes import MANIFEST_KEY, strip_codes, write_code_files
 from chiiki.data.contract import Dataset
+from chiiki.data.headers import IntakeOptions
 from chiiki.data.locks import import_lock
 from chiiki.data.readers import MANIFEST
 from chiiki.data.validation import DataValidationError, ValidationReport, validate_directory
@@ -147,26 +148,34 @@ def import_dataset(
     wait_s: float = 0.0,
     on_wait: Callable[[], None] | None = None,
     locked: bool = False,
+    options: IntakeOptions | None = None,
 ) -> ImportResult:
     """Validate ``source_dir`` and store it as the next version of data set ``name``.
 
     Raises :class:`DataValidationError` (with the full report) and writes nothing when there are errors.
     One import per data set at a time (:func:`chiiki.data.locks.import_lock`): a second one waits up to
     ``wait_s`` seconds (calling ``on_wait`` once), then raises :class:`ImportBusyError`. ``locked``:
-    the caller already holds the lock (it registers the version under the same lock).
+    the caller already holds the lock (it registers the version under the same lock). ``options``:
+    the user's header mapping, unit and sheets (:class:`chiiki.data.headers.IntakeOptions`).
     """
-    report = validate_directory(source_dir)
+    report = validate_directory(source_dir, options)
     if report.has_errors or report.dataset is None:
         raise DataValidationError(report)
     root = dataset_root(data_dir, name)
     if locked:
-        return _store_version(report, source_dir, root, name=name, actor=actor)
+        return _store_version(report, source_dir, root, name=name, actor=actor, options=options)
     with import_lock(root, wait_s=wait_s, on_wait=on_wait):
-        return _store_version(report, source_dir, root, name=name, actor=actor)
+        return _store_version(report, source_dir, root, name=name, actor=actor, options=options)
 
 
 def _store_version(
-    report: ValidationReport, source_dir: Path, root: Path, *, name: str, actor: str | None
+    report: ValidationReport,
+    source_dir: Path,
+    root: Path,
+    *,
+    name: str,
+    actor: str | None,
+    options: IntakeOptions | None = None,
 ) -> ImportResult:
     """Write the validated data as the next version under ``root`` (the import lock held)."""
     for leftover in root.glob(f"{STAGING_PREFIX}*"):
@@ -181,6 +190,8 @@ def _store_version(
         "actor": actor,
         "counts": report.counts,
         "report": _report_summary(report),
+        "columns": {t: m.as_mapping() for t, m in report.matches.items()},
+        **({"intake": options.to_json()} if options is not None else {}),
     }
     try:
         manifest = write_dataset(report.dataset, staging, info=info)

@@ -35,15 +35,11 @@ def _mb(n: float) -> str:
 
 
 def check_workbook(path: Path) -> None:
-    """Refuse a workbook whose parts would inflate beyond the limits, or that is not a workbook."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise DataReadError(
-            f"{path}: Excel のファイル（.xlsx）として読めません。CSV を .xlsx の名前で保存していないか、"
-            "ファイルが壊れていないかを確認してください。"
-        ) from exc
-    with archive:
+    """Refuse a workbook whose parts would inflate beyond the limits. A file that is no ZIP archive at
+    all is left to the reader, which says what it is instead (CSV, an old .xls, HTML …)."""
+    if not zipfile.is_zipfile(path):
+        return
+    with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
         total = sum(i.file_size for i in infos)
         if total > MAX_UNCOMPRESSED_BYTES:

@@ -11,13 +11,14 @@ row 2; in Parquet the first record is row 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from chiiki import reference
 from chiiki.data.contract import AMOUNT_ESTIMATED, COMPANIES, TRANSACTIONS, Column, Dataset, TableContract
+from chiiki.data.headers import UNIT_CHOICES, UNITS, HeaderMatch, IntakeOptions, match_headers
 from chiiki.data.limits import check_file
 from chiiki.data.readers import DataReadError, RawTable, find_table_file, read_raw_table
 from chiiki.reference.checkdigits import corporate_number_is_valid_expr, municipality_check_digit_expr
@@ -54,6 +55,8 @@ class ValidationReport:
     problems: pl.DataFrame
     dataset: Dataset | None
     counts: dict[str, int]
+    matches: dict[str, HeaderMatch] = field(default_factory=dict)
+    """Per table, how its headers were placed on the contract (:mod:`chiiki.data.headers`)."""
 
     @property
     def errors(self) -> pl.DataFrame:
@@ -159,42 +162,65 @@ def _duplicate_problems(
     )
 
 
-def _check_columns(raw: RawTable, contract: TableContract) -> list[pl.DataFrame]:
+def _check_columns(raw: RawTable, contract: TableContract, match: HeaderMatch) -> list[pl.DataFrame]:
     file = str(raw.path)
     problems = []
-    present = set(raw.frame.columns)
-    for name in contract.required:
-        if name not in present:
-            col = contract.column(name)
-            problems.append(
-                _problem(
-                    "error",
-                    file,
-                    "missing_column",
-                    f"必須の列「{name}」（{col.label}）がありません。見出し行に {name} の列を追加してください。",
-                    name,
-                )
+    for name in match.missing:
+        col = contract.column(name)
+        problems.append(
+            _problem(
+                "error",
+                file,
+                "missing_column",
+                f"必須の列「{name}」（{col.label}）がありません。見出し行に「{col.label.split('（')[0]}」"
+                "の列を追加するか、列の対応（コマンドでは --columns、Web では列の対応づけ）でどの列かを指定してください。",
+                name,
             )
-    allowed = set(contract.names) | ({AMOUNT_ESTIMATED} if contract is TRANSACTIONS else set())
-    for name in raw.frame.columns:
-        if name not in allowed:
-            problems.append(
-                _problem(
-                    "error",
-                    file,
-                    "extra_column",
-                    f"想定外の列「{name}」があります。使える列は {', '.join(contract.names)} です。"
-                    "列名の誤りを直すか、この列を削除してください。",
-                    name,
-                )
+        )
+    for name, headers in match.duplicates.items():
+        shown = "」「".join(headers)
+        problems.append(
+            _problem(
+                "error",
+                file,
+                "duplicate_column",
+                f"「{shown}」がどれも「{contract.column(name).label}」（{name}）に当たります。"
+                "1つだけ残すか、列の対応で他を「使わない」にしてください。",
+                name,
             )
+        )
+    for name in match.unplaced:
+        problems.append(
+            _problem(
+                "error",
+                file,
+                "extra_column",
+                f"想定外の列「{name}」があります。使える列は {'、'.join(c.label for c in contract.columns)} です"
+                f"（{', '.join(contract.names)} や docs/data.md の別名も可）。列名を直すか、列の対応"
+                "（コマンドでは --columns、Web では列の対応づけ）で対応する列を指定するか「使わない」にしてください。",
+                name,
+            )
+        )
     return problems
 
 
-def _normalise(frame: pl.DataFrame, contract: TableContract) -> pl.DataFrame:
+def _placed(frame: pl.DataFrame, match: HeaderMatch) -> pl.DataFrame:
+    """The frame with placed headers renamed to contract columns and left-out columns dropped."""
+    drop = [h for h in match.ignored if h in frame.columns]
+    dup = {h for hs in match.duplicates.values() for h in hs}
+    rename = {h: c for h, c in match.placed.items() if h != c and h not in dup}
+    return frame.drop(drop).rename(rename)
+
+
+def _normalise(
+    frame: pl.DataFrame, contract: TableContract, factors: dict[str, float] | None = None
+) -> pl.DataFrame:
     """Text columns stripped (empty → null); codes zero-padded; numbers keep their raw text in
-    ``<col>__raw`` and are parsed into ``<col>`` (null where unparseable)."""
+    ``<col>__raw`` and are parsed into ``<col>`` (null where unparseable). An amount given in another
+    unit (``factors``: column → factor to 千円) is converted and rounded to the nearest 千円 (half away
+    from zero, 四捨五入)."""
     exprs = []
+    factors = factors or {}
     for col in contract.columns:
         if col.name not in frame.columns:
             exprs.append(pl.lit(None, col.dtype).alias(col.name))
@@ -213,8 +239,22 @@ def _normalise(frame: pl.DataFrame, contract: TableContract) -> pl.DataFrame:
                     .otherwise(text)
                 )
             exprs.append(text.alias(col.name))
+        elif (factor := factors.get(col.name, 1)) != 1:
+            text = pl.col(col.name).cast(pl.Utf8).str.strip_chars()
+            text = pl.when(text == "").then(None).otherwise(text)
+            number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+            number = pl.when(number.is_finite()).then(number)
+            scaled = number / round(1 / factor) if factor < 1 else number * factor  # 円: exact halves
+            exprs += [
+                text.alias(f"{col.name}__raw"),
+                scaled.round(0, mode="half_away_from_zero").cast(pl.Int64).alias(col.name),  # 四捨五入
+            ]
         elif dtype.is_integer():
             exprs += [pl.col(col.name).alias(f"{col.name}__raw"), pl.col(col.name).cast(pl.Int64)]
+        elif not frame.select(pl.col(col.name).cast(pl.Utf8).str.contains(r"^$|[,.\s]").any()).item():
+            # plain digits (the common case of millions of rows): a cast, no text rewriting
+            text = pl.col(col.name).cast(pl.Utf8)
+            exprs += [text.alias(f"{col.name}__raw"), text.cast(pl.Int64, strict=False).alias(col.name)]
         else:
             text = pl.col(col.name).cast(pl.Utf8).str.strip_chars()
             text = pl.when(text == "").then(None).otherwise(text)
@@ -437,50 +477,137 @@ def _clean_companies(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _clean_transactions(frame: pl.DataFrame, has_flag: bool) -> pl.DataFrame:
-    """Duplicate links summed (a group with any missing amount stays missing, to be estimated)."""
+def _clean_transactions(frame: pl.DataFrame, later_rows: pl.Series, has_flag: bool) -> pl.DataFrame:
+    """Duplicate links summed into their first row (a group with any missing amount stays missing, to
+    be estimated); ``later_rows``: the ``ROW`` numbers of the repeats. Only the duplicated keys are
+    grouped, so a few repeats among millions of links cost one semi-join, not a group-by of all."""
     key = ["supplier_id", "customer_id", "fiscal_year"]
+    later = later_rows.implode()
     aggs = [
+        pl.col(ROW).min().alias("__first"),
         pl.when(pl.col("amount").null_count() == 0)
         .then(pl.col("amount").sum())
         .otherwise(None)
-        .alias("amount")
+        .alias("amount"),
     ]
     if has_flag:
         aggs.append(pl.col(AMOUNT_ESTIMATED).any())
-    return frame.group_by(key, maintain_order=True).agg(aggs)
+    repeated = frame.filter(pl.col(ROW).is_in(later)).select(key).unique()
+    groups = frame.join(repeated, on=key, how="semi", nulls_equal=True).group_by(key).agg(aggs)
+    columns = ["amount"] + ([AMOUNT_ESTIMATED] if has_flag else [])
+    summed = [
+        pl.col(ROW)
+        .replace_strict(groups["__first"], groups[c], default=pl.col(c), return_dtype=frame.schema[c])
+        .alias(c)
+        for c in columns
+    ]
+    return (
+        frame.filter(~pl.col(ROW).is_in(later)).with_columns(summed).select(TRANSACTIONS.names + columns[1:])
+    )
 
 
-def _nested_columns(raw: RawTable, contract: TableContract) -> list[pl.DataFrame]:
+def _nested_columns(frame: pl.DataFrame, contract: TableContract, file: str) -> list[pl.DataFrame]:
     """Columns of a Parquet file holding lists or structs, which no contract column can be (issue #10 §6)."""
     return [
         _problem(
             "error",
-            str(raw.path),
+            file,
             "unsupported_type",
             f"列「{name}」の型（{dtype}）は使えません。文字列か数値の列にしてください。",
             name,
         )  # fmt: skip
-        for name, dtype in raw.frame.schema.items()
+        for name, dtype in frame.schema.items()
         if name in contract.names and dtype.is_nested()
     ]
 
 
-def _prepare(raw: RawTable, contract: TableContract) -> tuple[pl.DataFrame | None, list[pl.DataFrame]]:
-    problems = _check_columns(raw, contract) + _nested_columns(raw, contract)
-    if any(p["code"][0] in ("missing_column", "unsupported_type") for p in problems):
-        return None, problems
-    frame = raw.frame.with_row_index(ROW, offset=raw.first_row)
+PLAUSIBLE_MEDIAN = {"sales": (1_000, 10_000_000), "amount": (None, 10_000_000)}
+"""Column → (low, high) bounds in 千円 of a plausible median; outside them the unit is probably wrong."""
+
+
+def _yen(thousand: float) -> str:
+    """An amount in 千円 as a person says it (億円 / 百万円 / 千円)."""
+    if abs(thousand) >= 100_000:
+        return f"{thousand / 100_000:,.0f}億円"
+    if abs(thousand) >= 1_000:
+        return f"{thousand / 1_000:,.0f}百万円"
+    return f"{thousand:,.0f}千円"
+
+
+def _unit_problems(
+    frame: pl.DataFrame, contract: TableContract, units: dict[str, str], file: str
+) -> list[pl.DataFrame]:
+    """A warning when the median of an amount looks like the wrong unit (e.g. 円 read as 千円)."""
+    out = []
+    for name, (low, high) in PLAUSIBLE_MEDIAN.items():
+        if name not in contract.names or name not in frame.columns:
+            continue
+        median = frame.select(pl.col(name).filter(pl.col(name) > 0).median()).item()
+        if median is None:
+            continue
+        unit, label = units.get(name, "千円"), contract.column(name).label.split("（")[0]
+        factor = UNITS[unit]
+        if high is not None and median > high:
+            options = [u for u in UNIT_CHOICES if UNITS[u] < factor]
+            hint = "大きすぎるようです"
+        elif low is not None and median < low:
+            options = [u for u in UNIT_CHOICES if UNITS[u] > factor]
+            hint = "小さすぎるようです"
+        else:
+            continue
+        choice = "、".join(f"{u}単位なら単位「{u}」" for u in options) or "桁を確認してください"
+        hint = f"{hint}（元の金額が{choice}）。単位を確認して"
+        out.append(
+            _problem(
+                "warning",
+                file,
+                "implausible_unit",
+                f"{label}の中央値が {_yen(median)}（単位を{unit}として読んだ場合）で、{hint}ください"
+                "（コマンドでは --unit、Web では単位の選択）。",
+                name,
+            )
+        )
+    return out
+
+
+def _prepare(
+    raw: RawTable, contract: TableContract, options: IntakeOptions
+) -> tuple[pl.DataFrame | None, list[pl.DataFrame], HeaderMatch]:
+    match = match_headers(raw.frame.columns, contract, options.columns)
+    problems = _check_columns(raw, contract, match)
+    if match.missing or match.duplicates:
+        return None, problems, match
+    placed = _placed(raw.frame, match)
+    nested = _nested_columns(placed, contract, str(raw.path))
+    if nested:
+        return None, problems + nested, match
+    frame = placed.with_row_index(ROW, offset=raw.first_row)
     flag = frame.select(AMOUNT_ESTIMATED).cast(pl.Boolean) if AMOUNT_ESTIMATED in frame.columns else None
-    norm = _normalise(frame, contract)
+    units = {
+        c.name: match.units.get(c.name) or options.unit or "千円"
+        for c in contract.columns
+        if c.kind == "amount"
+    }
+    norm = _normalise(frame, contract, {c: UNITS[u] for c, u in units.items()})
     if flag is not None:
         norm = norm.with_columns(flag)
-    return norm, problems + _check_values(norm, contract, str(raw.path))
+    file = str(raw.path)
+    return (
+        norm,
+        problems + _check_values(norm, contract, file) + _unit_problems(norm, contract, units, file),
+        match,
+    )
 
 
-def validate_tables(companies: RawTable, transactions: RawTable) -> ValidationReport:
-    """Validate two raw tables (SPEC §2) and, when error-free, build the typed :class:`Dataset`."""
-    comp, problems = _prepare(companies, COMPANIES)
+def validate_tables(
+    companies: RawTable, transactions: RawTable, options: IntakeOptions | None = None
+) -> ValidationReport:
+    """Validate two raw tables (SPEC §2) and, when error-free, build the typed :class:`Dataset`.
+
+    Headers are placed on the contract by :func:`chiiki.data.headers.match_headers` (Japanese
+    synonyms and the user's mapping in ``options``); amounts in another unit are converted to 千円."""
+    options = options or IntakeOptions()
+    comp, problems, c_match = _prepare(companies, COMPANIES, options)
     if comp is not None and comp.height == 0:
         problems.append(
             _problem(
@@ -492,7 +619,7 @@ def validate_tables(companies: RawTable, transactions: RawTable) -> ValidationRe
         )
     if comp is not None:
         problems += _check_companies(comp, str(companies.path))
-    trans, t_problems = _prepare(transactions, TRANSACTIONS)
+    trans, t_problems, t_match = _prepare(transactions, TRANSACTIONS, options)
     problems += t_problems
     if trans is not None:
         problems += _check_transactions(trans, comp, str(transactions.path))
@@ -505,28 +632,29 @@ def validate_tables(companies: RawTable, transactions: RawTable) -> ValidationRe
     if not has_errors and comp is not None and trans is not None:
         has_flag = AMOUNT_ESTIMATED in trans.columns
         cols = TRANSACTIONS.names + ([AMOUNT_ESTIMATED] if has_flag else [])
-        links = trans.select(cols)
-        if report.filter(pl.col("code") == "duplicate_link").height:
-            links = _clean_transactions(links, has_flag)
+        repeats = report.filter(pl.col("code") == "duplicate_link")["row"]
+        links = _clean_transactions(trans, repeats, has_flag) if repeats.len() else trans.select(cols)
         dataset = Dataset(_clean_companies(comp), links)
-    return ValidationReport(report, dataset, counts)
+    return ValidationReport(report, dataset, counts, {"companies": c_match, "transactions": t_match})
 
 
-def validate_directory(directory: str | Path) -> ValidationReport:
+def validate_directory(directory: str | Path, options: IntakeOptions | None = None) -> ValidationReport:
     """Find, read and validate ``companies`` and ``transactions`` in ``directory``.
 
     A file that cannot be found or read becomes a file-level error in the report (never an exception).
+    ``options``: the user's header mapping, unit and workbook sheets (:class:`IntakeOptions`).
     """
     directory = Path(directory)
+    options = options or IntakeOptions()
     raws: dict[str, RawTable] = {}
     problems = []
     for table in ("companies", "transactions"):
         try:
             path = find_table_file(directory, table)
             check_file(path)  # before parsing: a hostile file never reaches the parser
-            raws[table] = read_raw_table(path)
+            raws[table] = read_raw_table(path, table=table, sheet=options.sheet_for(table))
         except DataReadError as exc:
             problems.append(_problem("error", str(directory / table), "unreadable_file", str(exc)))
     if problems:
         return ValidationReport(pl.concat(problems), None, {})
-    return validate_tables(raws["companies"], raws["transactions"])
+    return validate_tables(raws["companies"], raws["transactions"], options)

@@ -135,17 +135,19 @@ def import_and_register(
     actor: str,
     wait_s: float = 0.0,
     on_wait: Callable[[], None] | None = None,
+    options: Any = None,
 ) -> DatasetVersion:
     """Validate and store ``source_dir`` as a new version and register it, all or nothing, holding
     the data set's import lock (file and, on PostgreSQL, advisory) for both steps (issue #10 §5): a
-    second import waits up to ``wait_s`` seconds, else :class:`ImportBusyError`."""
+    second import waits up to ``wait_s`` seconds, else :class:`ImportBusyError`. ``options``: the
+    user's header mapping, unit and sheets (:class:`chiiki.data.headers.IntakeOptions`)."""
     from chiiki.data.datasets import current_version, dataset_root, import_dataset
 
     engine = engine_or_factory if isinstance(engine_or_factory, Engine) else engine_or_factory.kw["bind"]
     root = dataset_root(data_dir, name)
     with import_lock(root, wait_s=wait_s, on_wait=on_wait), _database_import_lock(engine, name):
         previous = current_version(data_dir, name)
-        result = import_dataset(source_dir, data_dir, name=name, actor=actor, locked=True)
+        result = import_dataset(source_dir, data_dir, name=name, actor=actor, locked=True, options=options)
         try:
             with session_scope(engine_or_factory) as session:
                 row = register_dataset(session, result, actor=actor, name=name)

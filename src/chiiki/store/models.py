@@ -87,6 +87,9 @@ class User(Versioned, Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
     chosen_dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))
     """The data-set version the user last chose for their analyses (issue #11 §2)."""
+    upload_columns: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    """The user's header mapping for firm-file uploads, header → contract column or None (left out),
+    remembered from the web upload's mapping step for the next upload (issue #11 §1)."""
 
 
 class AuthSession(Base):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from chiiki.api.schemas import ErrorOut
+from chiiki.data.headers import UNIT_CHOICES, IntakeOptions, check_mapping
 from chiiki.http.deps import ApiUser, Db, State
 from chiiki.services.access import require_role
 from chiiki.services.datasets import dataset_versions
@@ -52,6 +54,24 @@ class JobStartedOut(BaseModel):
     status_url: str
 
 
+def _options(columns: str | None, unit: str | None, sheet: str | None) -> IntakeOptions:
+    """The upload's reading options from its form fields; 422 with a Japanese message when wrong."""
+    mapping: dict = {}
+    if columns:
+        try:
+            mapping = json.loads(columns)
+        except json.JSONDecodeError as exc:
+            raise HTTPException(422, f"columns は JSON で指定してください（{exc.msg}）。") from exc
+        if not isinstance(mapping, dict):
+            raise HTTPException(422, 'columns は {"見出し": "列名"} の形の JSON にしてください。')
+        mapping = {str(k): (None if v is None else str(v)) for k, v in mapping.items()}
+        if bad := check_mapping(mapping):
+            raise HTTPException(422, " / ".join(bad))
+    if unit and unit not in UNIT_CHOICES:
+        raise HTTPException(422, f"unit は {'・'.join(UNIT_CHOICES)} のいずれかです。")
+    return IntakeOptions(mapping, unit or None, {"*": sheet} if sheet else {})
+
+
 @router.post(
     "",
     response_model=ImportOut,
@@ -64,13 +84,26 @@ def create_dataset(
     db: Db,
     companies: Annotated[UploadFile, File(description="企業の表（CSV / Excel / Parquet）")],
     transactions: Annotated[UploadFile, File(description="取引の表（CSV / Excel / Parquet）")],
+    columns: Annotated[
+        str | None,
+        Form(
+            description='見出しと列の対応（JSON: {"見出し": "列名"}、null でその列を使わない）。日本語の見出しの多くは自動で対応します。'
+        ),
+    ] = None,
+    unit: Annotated[
+        str | None, Form(description="金額の単位（円・千円・百万円）。千円に換算します。")
+    ] = None,
+    sheet: Annotated[str | None, Form(description="Excel ブックのシート名（両方の表に）")] = None,
 ) -> JSONResponse:
     """企業・取引の表をアップロードし、検証してエラーがなければ新しい版として取り込みます（全件か無か）。
 
     時間のかかる取り込みは 202 と処理 ID を返します。状況は GET /api/v1/jobs/{job_id} で確認できます。"""
     require_role(principal, "admin", "prefecture", action="データの取り込み")
+    options = _options(columns, unit, sheet)
     try:
-        job_id, outcome = upload_dataset(state, db, principal, companies=companies, transactions=transactions)
+        job_id, outcome = upload_dataset(
+            state, db, principal, companies=companies, transactions=transactions, options=options
+        )
     except UploadError as exc:
         raise HTTPException(422, str(exc)) from exc
     if outcome is None:
