@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from chiiki.data.readers import DataReadError
@@ -39,6 +40,18 @@ def check_workbook(path: Path) -> None:
     all is left to the reader, which says what it is instead (CSV, an old .xls, HTML …)."""
     if not zipfile.is_zipfile(path):
         return
+    try:
+        _check_archive(path)
+    except DataReadError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise DataReadError(
+            f"{path}: Excel のブックが壊れているため読めません（{type(exc).__name__}）。"
+            "Excel で開けるか確かめ、「Excel ブック (.xlsx)」として保存し直してください。"
+        ) from exc
+
+
+def _check_archive(path: Path) -> None:
     with zipfile.ZipFile(path) as archive:
         infos = archive.infolist()
         total = sum(i.file_size for i in infos)
