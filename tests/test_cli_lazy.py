@@ -27,3 +27,14 @@ def test_every_listed_command_loads_with_its_help(name):
     entry = COMMANDS[name]
     command = load_command(name, entry)
     assert command.name == name and entry.help and (command.help or command.short_help)
+
+
+def test_the_firms_commands_load_without_scipy_and_the_package_names_still_resolve():
+    """connector-hub, roles and score need no sparse solver (issue #15 §9); the package's names
+    (imported when first used) still give the functions, not their modules."""
+    code = (
+        "import sys, chiiki.cli.firms, chiiki.firms as f\n"
+        "print('scipy' in sys.modules, callable(f.connector_hub), callable(f.firm_ripple))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]

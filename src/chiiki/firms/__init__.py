@@ -9,8 +9,12 @@ degrees does not load SciPy's sparse solvers (issue #15 §9).
 
 from importlib import import_module
 
+# The submodule ``connector_hub`` shares its name with its main function: import the function now, or
+# the package attribute would be the module once anything imports it (the module is light).
+from chiiki.firms.connector_hub import ConnectorHubResult as ConnectorHubResult
+from chiiki.firms.connector_hub import connector_hub as connector_hub
+
 _EXPORTS = {
-    "connector_hub": ("ConnectorHubResult", "connector_hub"),
     "dependence": ("DependenceResult", "supplier_dependence"),
     "errors": ("FirmAnalysisError",),
     "estimate": ("EstimateResult", "estimate_amounts"),
@@ -26,7 +30,7 @@ _EXPORTS = {
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
-__all__ = sorted(_MODULE_OF)
+__all__ = sorted([*_MODULE_OF, "ConnectorHubResult", "connector_hub"])
 
 
 def __getattr__(name: str) -> object:
