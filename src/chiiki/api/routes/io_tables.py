@@ -231,3 +231,48 @@ def circulation(
     return {"table": label, "unit": circ.unit, "production": circ.production, "distribution": circ.distribution,
             "expenditure": circ.expenditure, "rate": circ.rate, "summary": circ.summary.to_dicts(),
             "net_exports": net, "limits": limits}  # fmt: skip
+
+
+class ScenariosIn(BaseModel):
+    table: str = Field(
+        "national", min_length=1, max_length=300, description="表の ID（GET /api/v1/io/tables）"
+    )
+    imports_zero: bool = False
+    scenarios: list[dict] = Field(
+        min_length=1, max_length=5,
+        description='テンプレートのシナリオ（最大5つ）: {"name": …, "template": "construction" | "tourism" | "plant" | '
+        '"equipment" | "exports" | "demand", …}（chiiki io scenarios --spec と同じ形、docs/io.md）',
+    )  # fmt: skip
+    c: float = Field(0.7243, ge=0, le=1, description="消費転換係数（中央値）")
+    c_low: float | None = Field(None, ge=0, le=1)
+    c_high: float | None = Field(None, ge=0, le=1)
+    import_change: float = Field(0.0, ge=0, lt=1, description="輸入係数の変化幅（0.1 = ±10%）")
+    vary_methods: bool = Field(False, description="推計表のとき、SLQ・CILQ・FLQ・AFLQ の違いも範囲に含める")
+
+
+class ScenariosOut(BaseModel):
+    table: str
+    credit: str | None
+    cases: int = Field(description="範囲を求めた組み合わせの数")
+    compared: list[dict] = Field(description="段階・指標ごとの各シナリオの中央値と範囲（下限 〜 上限）")
+    ranges: list[dict] = Field(description="シナリオ・段階・指標ごとの low / central / high")
+    talent_demand: list[dict] = Field(description="人材需要（事業・段階・産業別の就業誘発数、人）")
+    notes: list[str]
+
+
+@router.post("/scenarios", response_model=ScenariosOut)
+def scenarios(principal: ApiUser, state: State, db: Db, body: ScenariosIn) -> dict:
+    """テンプレート（建設・観光/イベント・新工場・設備投資・移輸出）のシナリオを範囲付きで並べて比べます。"""
+    from chiiki.services.ripple import clean  # noqa: PLC0415
+    from chiiki.services.scenarios import compare  # noqa: PLC0415
+
+    result = compare(
+        state, db, principal, body.scenarios, table_id=body.table, imports_zero=body.imports_zero, c=body.c,
+        c_low=body.c_low, c_high=body.c_high, import_change=body.import_change, vary_methods=body.vary_methods,
+    )  # fmt: skip
+    return {
+        "table": result.loaded.label, "credit": result.loaded.credit, "cases": result.cases,
+        "compared": clean(result.compared.to_dicts()), "ranges": clean(result.ranges.to_dicts()),
+        "talent_demand": clean(result.talent.to_dicts()) if result.talent is not None else [],
+        "notes": result.notes,
+    }  # fmt: skip

@@ -16,9 +16,23 @@ from chiiki.web.pages import (
     plans,
     regional,
     ripple,
+    scenarios,
 )
 
-PAGE_MODULES = (health, auth, dashboard, firms, industry, ripple, io_tables, regional, data, jobs, plans)
+PAGE_MODULES = (
+    health,
+    auth,
+    dashboard,
+    firms,
+    industry,
+    ripple,
+    io_tables,
+    regional,
+    scenarios,
+    data,
+    jobs,
+    plans,
+)
 
 
 def build_pages_router() -> APIRouter:
