@@ -71,7 +71,12 @@ def _table(state, db, principal: Principal, table_id: str, imports_zero: bool): 
     try:
         return load_table(state, db, principal, table_id, imports_zero=imports_zero), None
     except StoreError as exc:
-        return None, str(exc)
+        if imports_zero:
+            return None, str(exc)
+        try:  # a table without imports: show its sectors and limits, and ask for the statement
+            return load_table(state, db, principal, table_id, imports_zero=True), str(exc)
+        except StoreError:
+            return None, str(exc)
 
 
 def _form_page(request: Request, principal: Principal, state, db, *, table_id: str, form: dict, **extra):  # noqa: ANN001, ANN202
