@@ -34,6 +34,7 @@ from chiiki.store import plans as plan_service
 from chiiki.store.errors import ConcurrentEditError, InvalidInputError, PermissionDeniedError, StoreError
 from chiiki.store.models import Plan
 from chiiki.web.charts import line_chart_svg
+from chiiki.services.talent import plan_talent
 from chiiki.web.pages.common import flash, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -238,6 +239,7 @@ def plan_view(
         owner=plan_service.owner_label(plan), status_code=status_code,
         kpi_definitions=KPI_DEFINITIONS, kpi_objects={k.code: k for k in plan.kpis},
         can_propose=bool(principal.prefecture_code and workflow.can_submit_candidate(principal, plan, principal.prefecture_code)),
+        talent=plan_talent(state, db, principal, plan),
         **extra,
     )  # fmt: skip
 

@@ -85,3 +85,55 @@ def regional_page(
             ctx["error"] = str(exc)
             status = 422
     return render(request, "regional.html", principal, nav="regional", status_code=status, **ctx)
+
+
+@router.get("/regional/firm")
+def firm_io_page(
+    request: Request, principal: PageUser, state: State, db: Db, company_id: str | None = None,
+    amount: str | None = None, table: str | None = None,
+) -> Response:
+    """A firm's investment through its in-region suppliers beside the IO ripple of its sector."""
+    from chiiki.services.access import AccessDeniedError  # noqa: PLC0415
+    from chiiki.services.firm_io import firm_and_io  # noqa: PLC0415
+
+    form = {"company_id": (company_id or "").strip()[:100], "amount": amount or "", "table": table or ""}
+    ctx: dict = {"form": form, "choices": table_choices(state, db, principal)}
+    status = 200
+    if form["company_id"]:
+        try:
+            value = float((amount or "").replace(",", ""))
+        except ValueError:
+            value = float("nan")
+        try:
+            ctx["result"] = firm_and_io(state, db, principal, company_id=form["company_id"], amount=value,
+                                        table_id=form["table"] or None)  # fmt: skip
+        except AccessDeniedError as exc:
+            ctx["error"], status = exc.message, exc.status_code
+        except StoreError as exc:
+            ctx["error"], status = str(exc), 404 if exc.__class__.__name__ == "NotFoundError" else 422
+    return render(request, "firm_io.html", principal, nav="regional", status_code=status, **ctx)
+
+
+@router.get("/regional/report")
+def report_page(request: Request, principal: PageUser, state: State, db: Db, region: str | None = None) -> Response:
+    """The regional report as a page, with a PDF button."""
+    from chiiki.services.report import regional_report, report_html  # noqa: PLC0415
+
+    code = (region or principal.municipality_code or principal.home_prefecture or "").strip()
+    ctx: dict = {"region": code}
+    status = 200
+    try:
+        ctx["body"] = report_html(regional_report(state, db, principal, code))
+    except StoreError as exc:
+        ctx["error"], status = str(exc), 422
+    return render(request, "regional_report.html", principal, nav="regional", status_code=status, **ctx)
+
+
+@router.get("/regional/report.pdf")
+def report_pdf_download(principal: PageUser, state: State, db: Db, region: str | None = None) -> Response:
+    from chiiki.services.report import regional_report, report_pdf  # noqa: PLC0415
+
+    code = (region or principal.municipality_code or principal.home_prefecture or "").strip()
+    report = regional_report(state, db, principal, code)
+    return Response(report_pdf(report), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="regional_report_{report.region_code}.pdf"'})  # fmt: skip
