@@ -423,7 +423,9 @@ def _cells(compared: pl.DataFrame, names: list[str]) -> pl.DataFrame:
 
 
 def report_command(
-    region: Annotated[str, typer.Option("--region", help="地域: 都道府県コード（07）か市区町村コード（07203）。")],
+    region: Annotated[
+        str, typer.Option("--region", help="地域: 都道府県コード（07）か市区町村コード（07203）。")
+    ],
     out: Annotated[Path, typer.Option("--out", help="保存先（.pdf または .html）。", show_default=False)],
     user: Annotated[
         str | None,

@@ -65,7 +65,9 @@ def firm_sector(table, jsic_code: str) -> int:  # noqa: ANN001 - IOTable
     for sector in best["sector_code"].to_list():
         if sector in codes:
             return codes.index(sector)
-    raise InvalidInputError(f"業種コード「{code}」の部門が選んだ表にありません。全国表か推計表を選んでください。")
+    raise InvalidInputError(
+        f"業種コード「{code}」の部門が選んだ表にありません。全国表か推計表を選んでください。"
+    )
 
 
 def firm_and_io(
@@ -87,7 +89,9 @@ def firm_and_io(
         raise NotFoundError(f"企業（{company_id}）は{fy.year}年度のデータにありません。")
     firm = row.row(0, named=True)
     if not may_see_firm_figures(principal, analytics.ref.name, firm["prefecture_code"]):
-        raise AccessDeniedError("この企業の企業別の数値を閲覧する権限がありません。担当地域の企業のみ表示できます。")
+        raise AccessDeniedError(
+            "この企業の企業別の数値を閲覧する権限がありません。担当地域の企業のみ表示できます。"
+        )
     if not table_id:  # the firm's prefecture's estimated table: both ripples then stay in the region
         from chiiki.io.regional import DEFAULT_DELTA, DEFAULT_METHOD  # noqa: PLC0415
 

@@ -43,6 +43,7 @@ from chiiki.io.regional.employment import CENSUS_SOURCE
 from chiiki.io.regional.lq import METHOD_LABELS
 from chiiki.services.access import Principal, may_see_firm_figures
 from chiiki.services.datasets import analytics_for
+from chiiki.services.jobs import JobContext, create_job, job_kind
 from chiiki.services.state import AppState
 from chiiki.store.errors import InvalidInputError
 
@@ -329,3 +330,99 @@ def download_bytes(
     with tempfile.TemporaryDirectory() as tmp:
         path = write_csv(frames["産業連関表"], Path(tmp) / "table.csv")
         return path.read_bytes(), "text/csv; charset=utf-8", f"{stem}.csv"
+
+
+# ---- every municipality's table, as a background job ---------------------------------------------
+REGIONAL_ALL_JOB = "regional_all"
+
+
+def start_all_municipalities(
+    state: AppState, db: Session, principal: Principal, *, prefecture: str | None, method: str, delta: float
+) -> int:
+    """Queue the tables of every municipality with firms (of ``prefecture``, or of Japan) as a job;
+    returns its id. The result is a workbook of every municipality's sector figures, for users
+    entitled to the firm data of that scope (the figures rest on individual firms' employees)."""
+    from chiiki.services.access import AccessDeniedError  # noqa: PLC0415
+
+    analytics = analytics_for(state, db, principal)
+    if not analytics.available:
+        raise InvalidInputError("企業データがないため、市区町村の表を推計できません。")
+    name = analytics.ref.name
+    allowed = (
+        may_see_firm_figures(principal, name, prefecture)
+        if prefecture
+        else (principal.firm_prefectures() is None and name == "default")
+    )
+    if not allowed:
+        raise AccessDeniedError(
+            "すべての市区町村の表は、もとの企業データを閲覧できる方だけが作れます（担当の都道府県を指定してください）。"
+        )
+    parse_query(prefecture or "07", None, method, delta)  # validates method and δ in Japanese
+    job = create_job(
+        db, kind=REGIONAL_ALL_JOB, actor=principal.username,
+        params={"path": str(analytics.ref.path), "label": analytics.ref.label, "prefecture": prefecture,
+                "method": method, "delta": delta, "data_dir": str(state.settings.data_dir)},
+    )  # fmt: skip
+    db.commit()
+    state.runner.enqueue(job.id)
+    return job.id
+
+
+def all_municipal_tables(
+    companies: pl.DataFrame, *, prefecture: str | None = None, method: str = DEFAULT_METHOD,
+    delta: float = DEFAULT_DELTA, progress=None,  # noqa: ANN001
+) -> pl.DataFrame:  # fmt: skip
+    """Sector figures of every municipality with firms (of ``prefecture`` or Japan) in one frame:
+    市区町村コード, 市区町村, then :meth:`RegionalTable.sector_frame`'s columns."""
+    latest = companies.filter(pl.col("fiscal_year") == companies["fiscal_year"].max())
+    codes = latest.filter(pl.col("employees").fill_null(0) > 0)["municipality_code"].unique().sort().to_list()
+    if prefecture:
+        codes = [c for c in codes if c.startswith(prefecture)]
+    regions = []
+    for code in codes:
+        try:
+            regions.append(resolve_region(code))
+        except IOTableError:
+            continue  # a code the reference does not know (a merged town): left out
+    if not regions:
+        raise InvalidInputError("推計できる市区町村がありません。")
+    national = national_table_2015()
+    basis = employment_basis(regions, companies=companies)
+    sectors = sector_employment(national, basis, concordance_for(national))
+    frames = []
+    for i, area in enumerate(regions):
+        try:
+            est = regionalize(national, basis, area, settings=RegionalSettings(method=method, delta=delta),
+                              national_source=NATIONAL_2015_NAME, sectors=sectors)  # fmt: skip
+        except IOTableError:
+            continue
+        frames.append(
+            est.sector_frame().with_columns(市区町村コード=pl.lit(area.code), 市区町村=pl.lit(area.name))
+        )
+        if progress is not None and i % 50 == 0:
+            progress((i + 1) / len(regions), f"{i + 1:,} / {len(regions):,} 市区町村を推計しました…")
+    out = pl.concat(frames)
+    return out.select(
+        "市区町村コード", "市区町村", *[c for c in out.columns if c not in ("市区町村コード", "市区町村")]
+    )
+
+
+@job_kind(REGIONAL_ALL_JOB)
+def run_all_municipalities(ctx: JobContext) -> dict:
+    """The job: every municipality's table into one workbook (downloaded from the job's page)."""
+    p = ctx.params
+    ctx.progress(0.02, "企業データを読んでいます…")
+    companies = _companies(Path(p["path"]))
+    frame = all_municipal_tables(companies, prefecture=p.get("prefecture"), method=p["method"],
+                                 delta=float(p["delta"]), progress=lambda f, m: ctx.progress(0.05 + 0.85 * f, m))  # fmt: skip
+    ctx.progress(0.92, f"{frame['市区町村コード'].n_unique():,} 市区町村の表を Excel に書き出しています…")
+    from chiiki.data.writers import write_xlsx  # noqa: PLC0415
+
+    out = Path(p["data_dir"]) / "exports"
+    out.mkdir(parents=True, exist_ok=True)
+    notes = pl.DataFrame({"項目": ["全国表", "地域の従業者数", "推計方法"],
+                          "内容": [NATIONAL_2015_CREDIT, f"{FIRM_SOURCE}（{p['label']}）", f"{p['method'].upper()}（δ = {p['delta']:g}）"]})  # fmt: skip
+    path = write_xlsx({"市区町村別": frame, "出典": notes}, out / f"job-{ctx.job_id}.xlsx")
+    scope = p.get("prefecture") or "all"
+    return {"path": str(path), "filename": f"municipal_io_{scope}_{p['method']}.xlsx", "media_type": XLSX,
+            "rows": frame.height, **({"pref": p["prefecture"]} if p.get("prefecture") else {})}  # fmt: skip

@@ -95,7 +95,9 @@ def _region(code: str) -> tuple[str, str | None, str]:
 
     text = (code or "").strip()
     if not text:
-        raise InvalidInputError("レポートの地域（都道府県コード 07 または市区町村コード 07203）を指定してください。")
+        raise InvalidInputError(
+            "レポートの地域（都道府県コード 07 または市区町村コード 07203）を指定してください。"
+        )
     try:
         area = resolve_region(text)
     except Exception as exc:  # noqa: BLE001 - IOTableError: one Japanese message
@@ -104,7 +106,9 @@ def _region(code: str) -> tuple[str, str | None, str]:
         return area.code, None, area.name
     if area.kind == "municipality":
         return area.prefectures[0], area.code, f"{prefecture_names()[area.prefectures[0]]}{area.name}"
-    raise InvalidInputError("地域レポートは都道府県か市区町村について作ります（ブロックは都道府県ごとに作ってください）。")
+    raise InvalidInputError(
+        "地域レポートは都道府県か市区町村について作ります（ブロックは都道府県ごとに作ってください）。"
+    )
 
 
 def _firms_section(analytics, principal: Principal, pref: str, min_cell: int) -> tuple[Section, int]:  # noqa: ANN001
@@ -120,7 +124,9 @@ def _firms_section(analytics, principal: Principal, pref: str, min_cell: int) ->
         f"売上高 {total_sales:,.0f} 百万円（{source}）。"
     )
     suppression = industry_suppression(principal, analytics, pref=pref, year=fy.year, min_count=min_cell)
-    lq = suppress(lq_table(matrix, pref=pref, measure="employees", year=fy.year), suppression, ["value", "share", "lq"])
+    lq = suppress(
+        lq_table(matrix, pref=pref, measure="employees", year=fy.year), suppression, ["value", "share", "lq"]
+    )
     lq = lq.filter((pl.col("value") > 0) | pl.col("suppressed"))
     shown = lq.filter(~pl.col("suppressed")).head(TOP)
     s.tables.append(ReportTable(
@@ -132,8 +138,16 @@ def _firms_section(analytics, principal: Principal, pref: str, min_cell: int) ->
     if suppression is not None and suppression.note:
         s.paragraphs.append(suppression.note)
     try:
-        ep = suppress(earning_power_table(matrix, pref=pref), suppression, ["employees", "employment_share", "lq", "log_lq"])
-        ep = ep.filter(~pl.col("suppressed") & pl.col("log_lq").is_not_null()).sort("log_lq", descending=True).head(TOP)
+        ep = suppress(
+            earning_power_table(matrix, pref=pref),
+            suppression,
+            ["employees", "employment_share", "lq", "log_lq"],
+        )
+        ep = (
+            ep.filter(~pl.col("suppressed") & pl.col("log_lq").is_not_null())
+            .sort("log_lq", descending=True)
+            .head(TOP)
+        )
         s.tables.append(ReportTable(
             "稼ぐ力（特化係数の対数が大きい産業）", ["産業", "従業者の比率", "log(特化係数)", "区分"],
             [[f"{r['industry_code']} {names.get(r['industry_code'], '')}", f"{r['employment_share']:.1%}",
@@ -158,7 +172,15 @@ def _circulation_section(state, db, principal: Principal, code: str) -> Section:
         "生産・分配・支出", ["区分", "項目", f"金額（{circ.unit}）"],
         [[r["区分"], r["項目"], _fmt(r["金額"])] for r in circ.summary.to_dicts()], source,
     ))  # fmt: skip
-    hidden = {n for n, m in zip(est.regional.table.sectors, suppressed_sectors(est, principal, state.web.min_cell_firms), strict=True) if m}
+    hidden = {
+        n
+        for n, m in zip(
+            est.regional.table.sectors,
+            suppressed_sectors(est, principal, state.web.min_cell_firms),
+            strict=True,
+        )
+        if m
+    }
     net = circ.net_exports.filter(~pl.col("部門").is_in(list(hidden)))
     col = f"純移輸出（{circ.unit}）"
     rows = net.head(5).to_dicts() + net.tail(5).to_dicts() if net.height > 10 else net.to_dicts()
@@ -181,7 +203,10 @@ def _connector_section(analytics, principal: Principal, pref: str) -> Section:  
         return s
     firms = fy.region(pref)
     source = f"出典: 企業データ（{analytics.ref.label}）{fy.year}年度の取引（コネクター度・ハブ度は企業分析の画面と同じ指標）"
-    for column, rank, label in (("connector_degree", "connector_rank", "コネクター度"), ("hub_degree", "hub_rank", "ハブ度")):
+    for column, rank, label in (
+        ("connector_degree", "connector_rank", "コネクター度"),
+        ("hub_degree", "hub_rank", "ハブ度"),
+    ):
         if rank not in firms.columns:
             continue
         top = firms.filter(pl.col(rank).is_not_null()).sort(rank).head(TOP)
@@ -223,7 +248,9 @@ def _plans_section(db: Session, principal: Principal, pref: str, municipality: s
             total = sum(float(r.get("value") or 0) for r in sc.results
                         if r.get("stage") == "総合効果" and r.get("measure") == "生産誘発額")  # fmt: skip
             table = (sc.inputs or {}).get("table") or "—"
-            rows.append([plan.title, sc.name, _fmt(total), sc.unit, f"{table}（{sc.created_at:%Y年%m月%d日}）"])
+            rows.append(
+                [plan.title, sc.name, _fmt(total), sc.unit, f"{table}（{sc.created_at:%Y年%m月%d日}）"]
+            )
     if rows:
         s.tables.append(ReportTable(
             "計画に保存された波及効果のシナリオ（総合効果の生産誘発額）", ["計画", "シナリオ", "生産誘発額", "単位", "表（計算日）"],

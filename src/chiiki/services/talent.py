@@ -55,9 +55,13 @@ def plan_talent(state: AppState, db: Session, principal: Principal, plan) -> Pla
             notes.append(f"「{stored.name}」は使った表が記録されていないため含めていません。")
             continue
         try:
-            loaded = load_table(state, db, principal, table_id, imports_zero=bool(stored.inputs.get("imports_zero")))
+            loaded = load_table(
+                state, db, principal, table_id, imports_zero=bool(stored.inputs.get("imports_zero"))
+            )
             if loaded.table.e is None:
-                notes.append(f"「{stored.name}」の表（{loaded.label}）には従業者数がないため含めていません。推計した地域表で計算すると示せます。")
+                notes.append(
+                    f"「{stored.name}」の表（{loaded.label}）には従業者数がないため含めていません。推計した地域表で計算すると示せます。"
+                )
                 continue
             scenarios = _scenarios(stored, loaded.table)
             if not scenarios:
@@ -69,10 +73,14 @@ def plan_talent(state: AppState, db: Session, principal: Principal, plan) -> Pla
             continue
         by = "major" if jobs.by_major.height else "sector"
         column = "産業大分類" if by == "major" else "部門"
-        frames.append(talent_demand(jobs, by=by).filter((pl.col("段階") == "総合効果") & (pl.col("事業") != "計")))
+        frames.append(
+            talent_demand(jobs, by=by).filter((pl.col("段階") == "総合効果") & (pl.col("事業") != "計"))
+        )
     if not frames:
         return PlanTalent(notes=notes)
-    long = pl.concat([f.rename({c: "industry" for c in ("産業大分類", "部門") if c in f.columns}) for f in frames])
+    long = pl.concat(
+        [f.rename({c: "industry" for c in ("産業大分類", "部門") if c in f.columns}) for f in frames]
+    )
     projects = list(dict.fromkeys(long["事業"].to_list()))
     wide = long.pivot(on="事業", index="industry", values=PERSONS, aggregate_function="sum").fill_null(0)
     wide = wide.with_columns(計=pl.sum_horizontal(projects)).sort("計", descending=True)

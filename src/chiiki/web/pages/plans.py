@@ -29,12 +29,12 @@ from chiiki.plans.rules import PlanRules
 from chiiki.services.access import AccessDeniedError, Principal, require_plan_view
 from chiiki.services.datasets import analytics_for
 from chiiki.services.plans import owner_codes, plan_document_for, visible_plans
+from chiiki.services.talent import plan_talent
 from chiiki.store import parts
 from chiiki.store import plans as plan_service
 from chiiki.store.errors import ConcurrentEditError, InvalidInputError, PermissionDeniedError, StoreError
 from chiiki.store.models import Plan
 from chiiki.web.charts import line_chart_svg
-from chiiki.services.talent import plan_talent
 from chiiki.web.pages.common import flash, redirect, render
 
 router = APIRouter(include_in_schema=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from chiiki.http.deps import Db, PageUser, State
+from chiiki.http.deps import Csrf, Db, PageUser, State
 from chiiki.io.regional import DEFAULT_DELTA, DEFAULT_METHOD
 from chiiki.services.io_tables import load_table, table_choices
 from chiiki.services.regional import (
@@ -23,7 +23,7 @@ from chiiki.services.regional import (
     suppressed_sectors,
 )
 from chiiki.store.errors import StoreError
-from chiiki.web.pages.common import render
+from chiiki.web.pages.common import redirect, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -89,8 +89,13 @@ def regional_page(
 
 @router.get("/regional/firm")
 def firm_io_page(
-    request: Request, principal: PageUser, state: State, db: Db, company_id: str | None = None,
-    amount: str | None = None, table: str | None = None,
+    request: Request,
+    principal: PageUser,
+    state: State,
+    db: Db,
+    company_id: str | None = None,
+    amount: str | None = None,
+    table: str | None = None,
 ) -> Response:
     """A firm's investment through its in-region suppliers beside the IO ripple of its sector."""
     from chiiki.services.access import AccessDeniedError  # noqa: PLC0415
@@ -115,7 +120,9 @@ def firm_io_page(
 
 
 @router.get("/regional/report")
-def report_page(request: Request, principal: PageUser, state: State, db: Db, region: str | None = None) -> Response:
+def report_page(
+    request: Request, principal: PageUser, state: State, db: Db, region: str | None = None
+) -> Response:
     """The regional report as a page, with a PDF button."""
     from chiiki.services.report import regional_report, report_html  # noqa: PLC0415
 
@@ -137,3 +144,22 @@ def report_pdf_download(principal: PageUser, state: State, db: Db, region: str |
     report = regional_report(state, db, principal, code)
     return Response(report_pdf(report), media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="regional_report_{report.region_code}.pdf"'})  # fmt: skip
+
+
+@router.post("/regional/all", dependencies=[Csrf])
+async def all_municipalities(request: Request, principal: PageUser, state: State, db: Db) -> Response:
+    """Every municipality's table (of a prefecture, or of Japan) as a background job."""
+    from chiiki.services.regional import start_all_municipalities  # noqa: PLC0415
+
+    form = await request.form()
+    pref = str(form.get("prefecture") or "").strip() or None
+    try:
+        job_id = start_all_municipalities(state, db, principal, prefecture=pref,
+                                          method=str(form.get("method") or DEFAULT_METHOD),
+                                          delta=float(str(form.get("delta") or DEFAULT_DELTA)))  # fmt: skip
+    except (StoreError, ValueError) as exc:
+        ctx = {"form": {"region": "", "municipalities": "", "name": "", "method": DEFAULT_METHOD,
+                        "delta": f"{DEFAULT_DELTA:g}", "table": ""}, "methods": method_choices(),
+               "choices": table_choices(state, db, principal), "error": str(exc)}  # fmt: skip
+        return render(request, "regional.html", principal, nav="regional", status_code=422, **ctx)
+    return redirect(f"/jobs/{job_id}")
