@@ -494,3 +494,18 @@ def test_scenario_form_errors_are_japanese_and_at_most_five(as_user):
     }
     r = client.post("/scenarios/add", data=sixth)
     assert r.status_code == 422 and "5 つまで" in alerts(r.text)[0]
+
+
+def test_income_flows_enter_the_distribution_and_the_rate(as_user):
+    r = as_user("tokyo").get("/regional?table=national&commuting_income=-1000000&property_income=500000")
+    assert r.status_code == 200, alerts(r.text)
+    from chiiki.io.circulation import CirculationSettings  # noqa: PLC0415
+
+    circ = circulation(national_table_2015(), CirculationSettings(-1_000_000.0, 500_000.0, 0.0))
+    rate = re.search(r"地域経済循環率 <strong>([\d.,]+)%</strong>", r.text).group(1)
+    assert float(rate) == pytest.approx(circ.rate, abs=0.051) and circ.rate > 100
+    bad = as_user("tokyo").get("/regional?table=national&other_income=abc")
+    assert (
+        bad.status_code == 422
+        and "「その他の所得の純流入（財政移転など）」の値「abc」" in alerts(bad.text)[0]
+    )

@@ -212,8 +212,18 @@ def circulation(
     municipalities: Municipalities = None,
     method: Annotated[str, Query(max_length=10)] = DEFAULT_METHOD,
     delta: Annotated[float, Query(ge=0, lt=1)] = DEFAULT_DELTA,
+    commuting_income: Annotated[
+        float, Query(ge=-1e12, le=1e12, description="通勤による雇用者所得の純流入（表の単位）")
+    ] = 0.0,
+    property_income: Annotated[float, Query(ge=-1e12, le=1e12, description="財産所得の純流入")] = 0.0,
+    other_income: Annotated[
+        float, Query(ge=-1e12, le=1e12, description="その他の所得の純流入（財政移転など）")
+    ] = 0.0,
 ) -> dict:
     """地域経済循環: 生産（付加価値）・分配（所得）・支出、地域経済循環率、産業別の純移輸出。"""
+    from chiiki.io.circulation import CirculationSettings  # noqa: PLC0415
+
+    flows = CirculationSettings(commuting_income, property_income, other_income)
     hidden: set[str] = set()
     if table:
         loaded = load_table(state, db, principal, table, imports_zero=True)
@@ -223,7 +233,7 @@ def circulation(
         t, label, limits = est.regional.table, est.label, []
         mask = suppressed_sectors(est, principal, state.web.min_cell_firms)
         hidden = {s for s, m in zip(t.sectors, mask, strict=True) if m}
-    circ = circulation_of(t)
+    circ = circulation_of(t, flows)
     net = circ.net_exports.to_dicts()
     for row in net:
         if row["部門"] in hidden:

@@ -39,6 +39,37 @@ def circulation_view(circ, hidden: frozenset[str] = frozenset()) -> dict:  # noq
     return {"c": circ, "summary": circ.summary.to_dicts(), "net": net}
 
 
+INCOME_LABELS = {
+    "commuting_income": "通勤による雇用者所得の純流入",
+    "property_income": "財産所得の純流入",
+    "other_income": "その他の所得の純流入（財政移転など）",
+}
+
+
+def income_settings(values: dict[str, str | None]):  # noqa: ANN201 - CirculationSettings
+    """Income flows across the border the table does not show, from the form (table unit; a
+    Japanese error for a value that is not a number)."""
+    import math  # noqa: PLC0415
+
+    from chiiki.io.circulation import CirculationSettings  # noqa: PLC0415
+    from chiiki.store.errors import InvalidInputError  # noqa: PLC0415
+
+    out = {}
+    for key, raw in values.items():
+        text = (raw or "").replace(",", "").strip()
+        if not text:
+            continue
+        try:
+            out[key] = float(text)
+            if not math.isfinite(out[key]):
+                raise ValueError
+        except ValueError:
+            raise InvalidInputError(
+                f"「{INCOME_LABELS[key]}」の値「{raw}」は数値ではありません。表の単位（百万円）の数値で、流出はマイナスで入力してください。"
+            ) from None
+    return CirculationSettings(**out)
+
+
 @router.get("/regional")
 def regional_page(
     request: Request,
@@ -52,20 +83,30 @@ def regional_page(
     delta: str | None = None,
     table: str | None = None,
     download: str | None = None,
+    commuting_income: str | None = None,
+    property_income: str | None = None,
+    other_income: str | None = None,
 ) -> Response:
     """The form, and — when a region (or a table) is given — the table and its circulation."""
     form = {"region": region if region is not None else (principal.municipality_code or principal.home_prefecture or ""),
             "municipalities": municipalities or "", "name": name or "", "method": (method or DEFAULT_METHOD).lower(),
             "delta": delta if delta not in (None, "") else f"{DEFAULT_DELTA:g}", "table": table or ""}  # fmt: skip
+    incomes = {
+        "commuting_income": commuting_income,
+        "property_income": property_income,
+        "other_income": other_income,
+    }
+    form.update({k: v or "" for k, v in incomes.items()})
     ctx: dict = {"form": form, "methods": method_choices(), "choices": table_choices(state, db, principal)}
     asked = region is not None or municipalities or table
     status = 200
     if asked:
         try:
+            flows = income_settings(incomes)
             if table:
                 loaded = load_table(state, db, principal, table, imports_zero=True)
                 ctx["loaded"] = loaded
-                ctx["circ"] = circulation_view(circulation_of(loaded.table))
+                ctx["circ"] = circulation_view(circulation_of(loaded.table, flows))
             else:
                 query = parse_query(region, municipalities, method, delta, name)
                 est = estimate(state, db, principal, query)
@@ -79,7 +120,7 @@ def regional_page(
                 mask = suppressed_sectors(est, principal, state.web.min_cell_firms)
                 names = frozenset(s for s, m in zip(est.regional.table.sectors, mask, strict=True) if m)
                 ctx.update(est=est, rows=rows, hidden=hidden, unit=est.regional.table.unit,
-                           circ=circulation_view(circulation_of(est.regional.table), names),
+                           circ=circulation_view(circulation_of(est.regional.table, flows), names),
                            download_qs=request.url.query)  # fmt: skip
         except StoreError as exc:
             ctx["error"] = str(exc)
