@@ -509,3 +509,35 @@ def test_income_flows_enter_the_distribution_and_the_rate(as_user):
         bad.status_code == 422
         and "「その他の所得の純流入（財政移転など）」の値「abc」" in alerts(bad.text)[0]
     )
+
+
+def test_a_ripple_is_handed_to_the_comparison_with_ranges(as_user):
+    client = as_user("reviewer")
+    client.post("/scenarios/remove", data={"csrf_token": token(client, "/scenarios"), "index": "all"})
+    r = ripple_post(client, "national", {"32_電子部品": 100, "41_建設": 50})
+    form = r.text.split('id="ripple-to-compare"', 1)[1].split("</form>", 1)[0]
+    data = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    assert data["sector_0"] == "32" and data["sector_1"] == "41" and data["template"] == "demand"
+    r = client.post(
+        "/scenarios/add", data={k: html.unescape(v) for k, v in data.items()}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/scenarios?table=national")
+    page = client.get(r.headers["location"] + "&c_low=0.6&c_high=0.8").text
+    core = (
+        ripple_ranges(
+            national_table_2015(),
+            scenarios_from_spec(
+                [{"template": "demand", "name": "検証", "amounts": {"32": 100.0, "41": 50.0}}]
+            ),
+            settings=RangeSettings(c_low=0.6, c_high=0.8),
+        )
+        .frame.filter((pl.col("stage") == "総合効果") & (pl.col("measure") == "生産誘発額"))
+        .row(0, named=True)
+    )
+    body = page.split('id="scenario-compare"', 1)[1].split("</tbody>", 1)[0]
+    row = next(
+        x for x in re.findall(r"<tr>(.*?)</tr>", body, re.S) if "<td>総合効果</td><td>生産誘発額</td>" in x
+    )
+    central, spread = re.findall(r'<td class="n">([^<]+)<br><span class="note">([^<]+)</span>', row)[0]
+    assert number(central) == pytest.approx(core["central"], abs=0.051)
+    assert html.unescape(spread) == f"{core['low']:,.1f} 〜 {core['high']:,.1f}"

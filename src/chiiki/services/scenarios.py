@@ -30,6 +30,8 @@ from chiiki.store.errors import InvalidInputError
 
 FORM_TEMPLATES = ("construction", "tourism", "plant", "equipment", "exports")
 EXPORT_ROWS = 3
+DEMAND_ROWS = 5
+"""Rows of a demand scenario handed over from the 波及効果 page (template ``demand``)."""
 ALL_METHODS = ("slq", "cilq", "flq", "aflq")
 
 
@@ -45,7 +47,7 @@ def form_fields(template: str) -> dict:
         return {"items": item_labels("equipment"), "unit_note": "表の単位（百万円、購入者価格）"}
     if template == "tourism":
         return {"items": item_labels("tourism"), "organiser": item_labels("event"), "unit_note": "円/人"}
-    if template in ("plant", "exports"):
+    if template in ("plant", "exports", "demand"):
         return {}
     raise InvalidInputError(
         f"テンプレート「{template}」はありません。建設投資・観光・新工場・設備投資・移輸出から選んでください。"
@@ -106,16 +108,19 @@ def spec_from_form(template: str, form: dict) -> dict:
             value = _number(form, key, label)
             if value is not None:
                 spec[key] = value
-    elif template == "exports":
+    elif template in ("exports", "demand"):
         amounts: dict[str, float] = {}
-        for i in range(EXPORT_ROWS):
+        low = 0.0 if template == "exports" else -1e12
+        for i in range(EXPORT_ROWS if template == "exports" else DEMAND_ROWS):
             sector = str(form.get(f"sector_{i}") or "").strip()
-            value = _number(form, f"value_{i}", f"{i + 1}行目の金額")
+            value = _number(form, f"value_{i}", f"{i + 1}行目の金額", low=low)
             if sector and value:
                 amounts[sector] = amounts.get(sector, 0.0) + value
         if not amounts:
             raise InvalidInputError("部門と金額を1行以上入力してください。")
         spec["amounts"] = amounts
+        if template == "demand":
+            spec["local_output"] = form.get("local_output") == "true"
     return spec
 
 

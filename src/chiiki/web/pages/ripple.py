@@ -79,6 +79,16 @@ def _table(state, db, principal: Principal, table_id: str, imports_zero: bool): 
             return None, str(exc)
 
 
+def loaded_sectors(
+    state, db, principal: Principal, table_id: str, imports_zero: bool
+) -> list[tuple[str, str]]:  # noqa: ANN001
+    """(label, code) of the table's sectors: a demand handed to the comparison page names codes."""
+    from chiiki.io.regional.concordance import sector_codes  # noqa: PLC0415
+
+    table = load_table(state, db, principal, table_id, imports_zero=imports_zero).table
+    return list(zip(table.sectors, sector_codes(table), strict=True))
+
+
 def _form_page(request: Request, principal: Principal, state, db, *, table_id: str, form: dict, **extra):  # noqa: ANN001, ANN202
     loaded, problem = _table(state, db, principal, table_id, bool(form.get("imports_zero")))
     choices = table_choices(state, db, principal, regional=regional_choices(state, db, principal))
@@ -173,8 +183,10 @@ async def ripple_compute(request: Request, principal: PageUser, state: State, db
     chart = stacked_bar_svg(
         sectors, series, title="部門別の生産誘発額（段階別）", unit=f"単位: {result.unit}"
     )
+    codes = dict(loaded_sectors(state, db, principal, table_id, imports_zero))
+    handover = [(codes.get(d["sector"], d["sector"]), d["value"]) for d in demand]
     return _form_page(
-        request, principal, state, db, table_id=table_id, form=form, result=result,
+        request, principal, state, db, table_id=table_id, form=form, result=result, handover=handover,
         wide=summary_wide(result.summary), chart=chart, jobs=jobs_wide(result.jobs), jobs_major=jobs_wide(result.jobs_by_major, "産業大分類"),
     )  # fmt: skip
 

@@ -120,7 +120,7 @@ async def add_scenario(request: Request, principal: PageUser, state: State, db: 
     query = str(form.get("query") or "")
     specs = _specs(request)
     try:
-        if template not in FORM_TEMPLATES:
+        if template not in (*FORM_TEMPLATES, "demand"):
             form_fields(template)  # raises the Japanese message
         if len(specs) >= MAX_COMPARED:
             raise_full()
