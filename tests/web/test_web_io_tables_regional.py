@@ -541,3 +541,27 @@ def test_a_ripple_is_handed_to_the_comparison_with_ranges(as_user):
     central, spread = re.findall(r'<td class="n">([^<]+)<br><span class="note">([^<]+)</span>', row)[0]
     assert number(central) == pytest.approx(core["central"], abs=0.051)
     assert html.unescape(spread) == f"{core['low']:,.1f} 〜 {core['high']:,.1f}"
+
+
+def test_ripple_on_a_table_with_withheld_sectors_keeps_totals_and_hides_their_rows(as_user, companies):
+    code = small_municipality(companies)
+    client = as_user("koriyama")
+    table_id = f"regional:{code}:flq:0.05"
+    rows = table_rows(client.get(f"/regional?region={code}&method=flq&delta=0.05").text, "regional-sectors")
+    hidden = {row[0] for row in rows if row[1] == "秘匿"}
+    assert hidden
+    want = expected_regional(companies, code, "flq", 0.05).table
+    sector = next(s for s in want.sectors if s not in hidden)
+    r = ripple_post(client, table_id, {sector: 1000})
+    assert r.status_code == 200, alerts(r.text)
+    assert f"企業数の少ない {len(hidden)} 部門の部門別の値は秘匿しています" in r.text
+    F, _ = demand_matrix(want, pl.DataFrame({"sector": [sector], "value": [1000.0]}))
+    total = ripple(want, F).summary.filter(
+        (pl.col("stage") == "総合効果") & (pl.col("measure") == "生産誘発額")
+    )
+    got = {row[0]: number(row[1]) for row in table_rows(r.text, "ripple-summary")}
+    assert got["総合効果"] == pytest.approx(total["value"][0], abs=0.051)
+    chart = r.text.split("部門別の生産誘発額（段階別）", 1)[1].split("</svg>", 1)[0]
+    assert not any(f">{h}<" in chart for h in hidden)
+    if 'id="ripple-jobs"' in r.text:
+        assert not {row[0] for row in table_rows(r.text, "ripple-jobs")} & hidden

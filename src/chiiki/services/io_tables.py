@@ -341,6 +341,9 @@ class LoadedTable:
     report: ReadReport | None = None
     majors: object = None
     major_codes: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+    """Sectors of an estimated table whose own figures the reader may not see (few firms, SPEC §0.1):
+    results by sector leave them out; totals keep them."""
 
 
 @lru_cache(maxsize=16)
@@ -389,9 +392,13 @@ def load_table(
             None if members else area, members, method, delta, parts[3] if len(parts) > 3 else None
         )
         est = estimate(state, db, principal, query)
+        from chiiki.services.regional import suppressed_sectors  # noqa: PLC0415
+
+        mask = suppressed_sectors(est, principal, state.web.min_cell_firms)
+        hidden = tuple(s for s, m in zip(est.regional.table.sectors, mask, strict=True) if m)
         loaded = LoadedTable(table_id, est.regional.table, est.label, est.credit, "regional", (),
                              (est.regional.method_text, *est.regional.notes), None,
-                             est.regional.majors, est.regional.major_codes)  # fmt: skip
+                             est.regional.majors, est.regional.major_codes, hidden)  # fmt: skip
     else:
         raise InvalidInputError(_unknown(table_id))
     if not loaded.table.imports_known:

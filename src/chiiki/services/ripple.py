@@ -64,6 +64,7 @@ class RippleOut(BaseModel):
     jobs: list[dict] = Field(description="部門別・段階別の就業誘発数（人、従業者数のある表のみ）")
     jobs_by_major: list[dict] = Field(description="産業大分類別・段階別の就業誘発数（人、推計表のみ）")
     notes: list[str]
+    withheld_sectors: int = Field(0, description="部門別の値を秘匿した部門の数（合計には含む）")
 
 
 def clean(records: list[dict]) -> list[dict]:
@@ -100,6 +101,13 @@ def run_ripple(state: AppState, db: Session, principal: Principal, body: RippleI
     if not np.isfinite(result.summary["value"].to_numpy()).all():
         raise InvalidInputError("計算結果に数値でない値が出ました。需要の値を確認してください。")
     notes = list(loaded.notes)
+    effects = _records(result.effects)
+    jobs_rows = clean(jobs.to_dicts())
+    if loaded.hidden:  # results by sector leave out the withheld sectors of an estimated table
+        hidden = set(loaded.hidden)
+        effects = [r for r in effects if r.get("sector") not in hidden]
+        jobs_rows = [r for r in jobs_rows if r.get("部門") not in hidden]
+        notes.append(f"企業数の少ない {len(hidden)} 部門の部門別の値は秘匿しています（合計には含みます）。")
     if table.e is None:
         notes.append(
             "この表には従業者数の行がないため、就業誘発数は計算していません（推計した地域表にはあります）。"
@@ -107,7 +115,7 @@ def run_ripple(state: AppState, db: Session, principal: Principal, body: RippleI
     return RippleOut(
         unit=result.unit, c=result.c, local_output=result.local_output, table=loaded.label, table_id=loaded.id,
         credit=loaded.credit, limits=[for_screen(x) for x in loaded.limits],
-        summary=_records(result.summary), effects=_records(result.effects),
-        multipliers=_records(result.multipliers), jobs=clean(jobs.to_dicts()), jobs_by_major=clean(jobs_major.to_dicts()),
-        notes=notes,
+        summary=_records(result.summary), effects=effects,
+        multipliers=_records(result.multipliers), jobs=jobs_rows, jobs_by_major=clean(jobs_major.to_dicts()),
+        notes=notes, withheld_sectors=len(loaded.hidden),
     )  # fmt: skip

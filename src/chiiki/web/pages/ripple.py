@@ -175,7 +175,7 @@ async def ripple_compute(request: Request, principal: PageUser, state: State, db
             inputs={"demand": pl.DataFrame(demand), "c": result.c, "local_output": result.local_output,
                     "table": result.table, "table_id": result.table_id, "imports_zero": imports_zero,
                     "credit": result.credit},
-            results=result.effects, unit=result.unit, note="; ".join(result.notes),
+            results=result.summary if result.withheld_sectors else result.effects, unit=result.unit, note="; ".join(result.notes),
         )  # fmt: skip
         flash(request, f"シナリオ「{name}」を計画 {plan_id} に保存しました。")
         return redirect(f"/plans/{plan_id}#ripple")
