@@ -53,7 +53,7 @@ def _cases():
             "ripple (aggregate)",
             "POST",
             "/api/v1/io/ripple",
-            {"prefecture_code": "07", "demand": [{"sector": "製造業", "value": 10}]},
+            {"demand": [{"sector": "電子部品", "value": 10}]},
             EVERYONE,
             ok_or(200, 403),
         ),

@@ -84,7 +84,7 @@ def test_lq_is_paginated_and_centred_on_one(client, tokens):
 
 
 def test_ripple_total_is_sum_of_stages(client, tokens):
-    body = {"prefecture_code": "07", "demand": [{"sector": "製造業", "value": 100.0}], "c": 0.7243}
+    body = {"demand": [{"sector": "電子部品", "value": 100.0}], "c": 0.7243}
     r = client.post("/api/v1/io/ripple", json=body, headers=tokens["fukushima"])
     assert r.status_code == 200, r.text
     s = pl.DataFrame(r.json()["summary"]).filter(pl.col("measure") == "生産誘発額")

@@ -10,7 +10,17 @@ from importlib import import_module
 
 from fastapi import APIRouter
 
-ROUTE_MODULES = ("auth", "firms", "industry", "io", "plans", "plan_baselines", "datasets", "jobs")
+ROUTE_MODULES = (
+    "auth",
+    "firms",
+    "industry",
+    "io",
+    "io_tables",
+    "plans",
+    "plan_baselines",
+    "datasets",
+    "jobs",
+)
 
 
 def build_api_router() -> APIRouter:

@@ -1,5 +1,5 @@
 """``chiiki io regionalize / circulation / scenarios``: regional tables, 地域経済循環, templates with
-ranges (SPEC §7; issue 14 items 1–5). A thin shell over :mod:`chiiki.io.regional`,
+ranges, the regional report (SPEC §7; issue 14 items 1–5, 7). A thin shell over :mod:`chiiki.io.regional`,
 :mod:`chiiki.io.circulation`, :mod:`chiiki.io.templates`, :mod:`chiiki.io.ranges` and
 :mod:`chiiki.io.jobs`; registered onto the ``chiiki io`` group by :func:`register`.
 """
@@ -422,8 +422,50 @@ def _cells(compared: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     return compared.select("段階", "指標", "単位").with_columns(pl.Series(k, v) for k, v in cells.items())
 
 
+def report_command(
+    region: Annotated[
+        str, typer.Option("--region", help="地域: 都道府県コード（07）か市区町村コード（07203）。")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="保存先（.pdf または .html）。", show_default=False)],
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="この利用者の権限の範囲で作ります（省略時は企業名を載せない集計のみ）。"),
+    ] = None,
+) -> None:
+    """地域レポート（企業と産業構造、地域経済循環、コネクター・ハブ企業、重点分野の候補、計画の波及効果）を
+    PDF か HTML で作ります。データは設定されたデータベースとデータディレクトリから読みます。"""
+    from chiiki.services.access import Principal
+    from chiiki.services.login import principal_of
+    from chiiki.services.report import local_state, regional_report, report_document, report_pdf
+    from chiiki.store.errors import StoreError
+    from chiiki.store.users import get_user_by_username
+
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".html", ".htm"):
+        raise fail(f"保存先「{out}」の拡張子は .pdf か .html にしてください。")
+    state = local_state()
+    with state.sessions() as db:
+        if user is None:
+            principal = Principal("cli", "municipal")
+        else:
+            row = get_user_by_username(db, user)
+            if row is None or not row.is_active:
+                raise fail(f"利用者「{user}」がいないか、無効です。chiiki admin で確認してください。")
+            principal = principal_of(row)
+        try:
+            report = regional_report(state, db, principal, region)
+        except StoreError as exc:
+            raise fail(str(exc)) from None
+    if suffix == ".pdf":
+        out.write_bytes(report_pdf(report))
+    else:
+        out.write_text(report_document(report), "utf-8")
+    console.print(f"保存しました: {out}（{report.title}）")
+
+
 def register(app: typer.Typer) -> None:
     """Add the regional commands to the ``chiiki io`` group."""
+    app.command("report")(report_command)
     app.command("regionalize")(regionalize_command)
     app.command("circulation")(circulation_command)
     app.command("scenarios")(scenarios_command)

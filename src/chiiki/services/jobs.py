@@ -62,7 +62,7 @@ class JobContext:
 Handler = Callable[[JobContext], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
 """Job kinds and the functions that do them (registered by the services that define them)."""
-HANDLER_MODULES = ("chiiki.services.uploads", "chiiki.services.exports")
+HANDLER_MODULES = ("chiiki.services.uploads", "chiiki.services.exports", "chiiki.services.regional")
 """Modules that register job kinds: a worker process imports them before it runs a job."""
 
 

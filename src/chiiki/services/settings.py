@@ -73,6 +73,9 @@ class WebSettings(BaseSettings):
     io_table: Path | None = None
     """``CHIIKI_IO_TABLE``: an IO table file (SPEC §5 contract) for the 波及効果 pages; without it the
     demo table built from the firm data of the prefecture is used (and the page says so)."""
+    census: Path | None = None
+    """``CHIIKI_CENSUS``: the 経済センサス table (``regional_census_2012_2014.csv`` form) that prefecture
+    and block tables are estimated from (issue #14 §1); without it, the firm data's employees."""
 
     @property
     def is_development(self) -> bool:

@@ -182,6 +182,32 @@ class DatasetVersion(Base):
     retired_by: Mapped[str | None] = mapped_column(String(100))
 
 
+class IoTableVersion(Base):
+    """A prefecture's own input–output table, uploaded in a published layout (issue #11 item 5; SPEC
+    §5): the file as uploaded (kept under the data directory), the sheet read, and the recognition
+    report of :func:`chiiki.io.read_table_with_report`. Versions count per prefecture; a retired
+    version is kept (audit, saved scenarios) and hidden from choice."""
+
+    __tablename__ = "io_tables"
+    __table_args__ = (UniqueConstraint("prefecture_code", "version", name="uq_io_tables_prefecture_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefecture_code: Mapped[str] = mapped_column(String(2), nullable=False, index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    filename: Mapped[str] = mapped_column(String(300), nullable=False)
+    sheet: Mapped[str | None] = mapped_column(String(200))
+    path: Mapped[str] = mapped_column(Text, nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    n_sectors: Mapped[int] = mapped_column(Integer, nullable=False)
+    unit: Mapped[str] = mapped_column(String(20), nullable=False)
+    report: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class Plan(Versioned, Base):
     """An A, B or C plan (SPEC §6.1) owned by a block, prefecture or municipality."""
 
@@ -443,6 +469,7 @@ __all__ = [
     "CandidateProject",
     "DatasetVersion",
     "Kpi",
+    "IoTableVersion",
     "Job",
     "KpiValue",
     "LoginThrottle",

@@ -10,6 +10,7 @@ from jinja2 import Environment
 from chiiki.plans.labels import PLAN_TYPE_LABELS, STATE_LABELS
 from chiiki.reference import fields, jsic, prefecture_names
 from chiiki.services.access import ROLE_LABELS
+from chiiki.services.io_tables import for_screen
 
 PLAN_STATE_LABELS = STATE_LABELS
 """The plan domain's own state names (:mod:`chiiki.plans.labels`, as are ``PLAN_TYPE_LABELS``), so
@@ -56,6 +57,7 @@ def register(env: Environment) -> None:
     env.filters["role"] = lambda r: ROLE_LABELS.get(r, r)
     env.filters["plan_type"] = lambda t: PLAN_TYPE_LABELS.get(t, t)
     env.filters["plan_state"] = lambda s: PLAN_STATE_LABELS.get(s, s)
+    env.filters["screen"] = for_screen
     env.globals["qs"] = lambda **kw: urlencode({k: v for k, v in kw.items() if v not in (None, "")})
     env.globals["prefecture_names"] = prefs
     env.globals["jsic_names"] = industries

@@ -37,3 +37,20 @@ def production_by_sector(effects: list[dict]) -> tuple[list[str], dict[str, list
     stages = [s for s in STAGES[:-1] if s in frame.columns]
     frame = frame.with_columns(pl.sum_horizontal(stages).alias("_total")).sort("_total", descending=True)
     return frame["sector"].to_list(), {s: frame[s].to_list() for s in stages}
+
+
+def jobs_wide(jobs: list[dict], label: str = "部門") -> list[dict]:
+    """Induced jobs (whole persons) as one row per sector (or 大分類) with a column per stage, the
+    largest 総合効果 first (issue #14 §3)."""
+    if not jobs:
+        return []
+    frame = pl.DataFrame(jobs)
+    persons = next(c for c in frame.columns if c.startswith("就業誘発数"))
+    wide = (
+        frame.group_by(label, "段階").agg(pl.col(persons).sum()).pivot(on="段階", index=label, values=persons)
+    )
+    wide = wide.fill_null(0)
+    for stage in STAGES:
+        if stage not in wide.columns:
+            wide = wide.with_columns(pl.lit(0).alias(stage))
+    return wide.sort(STAGES[-1], descending=True).rename({label: "label"}).to_dicts()

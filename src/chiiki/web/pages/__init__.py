@@ -11,13 +11,30 @@ from chiiki.web.pages import (
     firms,
     health,
     industry,
+    io_tables,
     jobs,
     plan_baselines,
     plans,
+    regional,
     ripple,
+    scenarios,
 )
 
-PAGE_MODULES = (health, auth, dashboard, firms, industry, ripple, data, jobs, plan_baselines, plans)
+PAGE_MODULES = (
+    health,
+    auth,
+    dashboard,
+    firms,
+    industry,
+    ripple,
+    io_tables,
+    regional,
+    scenarios,
+    data,
+    jobs,
+    plan_baselines,
+    plans,
+)
 
 
 def build_pages_router() -> APIRouter:

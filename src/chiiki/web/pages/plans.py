@@ -30,6 +30,7 @@ from chiiki.services.access import AccessDeniedError, Principal, require_plan_vi
 from chiiki.services.datasets import analytics_for
 from chiiki.services.plan_baselines import newer_data
 from chiiki.services.plans import owner_codes, plan_document_for, visible_plans
+from chiiki.services.talent import plan_talent
 from chiiki.store import parts
 from chiiki.store import plans as plan_service
 from chiiki.store.errors import ConcurrentEditError, InvalidInputError, PermissionDeniedError, StoreError
@@ -240,6 +241,7 @@ def plan_view(
         kpi_definitions=KPI_DEFINITIONS, kpi_objects={k.code: k for k in plan.kpis},
         can_propose=bool(principal.prefecture_code and workflow.can_submit_candidate(principal, plan, principal.prefecture_code)),
         newer=newer_data(db, principal, plan),
+        talent=plan_talent(state, db, principal, plan),
         **extra,
     )  # fmt: skip
 
