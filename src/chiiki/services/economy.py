@@ -29,7 +29,7 @@ from chiiki.firms.trends import YEARLY_COLUMNS, YearlyIndicators, firm_trend, pr
 from chiiki.industry import location_quotient
 from chiiki.industry.disclosure import suppressed_cells
 from chiiki.reference import blocks, municipalities, prefecture_names
-from chiiki.services.access import Principal, may_see_firm_figures
+from chiiki.services.access import AccessDeniedError, Principal, may_see_firm_figures
 from chiiki.services.analytics import Analytics, FirmYear, top_share_cuts
 
 VISIBLE_COUNT = 10**9
@@ -486,3 +486,96 @@ def firm_trend_of(analytics: Analytics, company_id: str, prefecture: str) -> tup
 def prefecture_trend_of(analytics: Analytics, prefecture: str) -> tuple[pl.DataFrame, list[str]]:
     yearly = yearly_from_analyses(analytics, prefecture=prefecture)
     return prefecture_trend(yearly, prefecture), yearly.notes
+
+
+# --- a firm's pages: scope first ------------------------------------------------------------------
+
+
+def scoped_firm(
+    analytics: Analytics, principal: Principal, company_id: str, year: int | None
+) -> tuple[FirmYear, dict]:
+    """The year's analyses and the firm's row, if ``principal`` may see the firm's figures
+    (SPEC §0); otherwise the same Japanese 404 as for a firm that does not exist (whether an
+    out-of-scope firm exists is not the reader's to know)."""
+    try:
+        fy = analytics.firm_year(year)
+    except LookupError as exc:
+        raise AccessDeniedError(str(exc), status_code=404) from exc
+    not_found = AccessDeniedError(
+        f"企業ID {company_id} は{fy.year}年度のデータにないか、閲覧する権限がありません。", status_code=404
+    )
+    row = fy.firms.filter(pl.col("company_id") == company_id)
+    if row.height == 0:
+        raise not_found
+    firm = row.row(0, named=True)
+    if not entitled(principal, analytics)(firm["prefecture_code"]):
+        raise not_found
+    return fy, firm
+
+
+FIREWORK_KINDS = {("supplier", 1): "1次仕入先", ("supplier", 2): "2次仕入先",
+                  ("customer", 1): "1次販売先", ("customer", 2): "2次販売先"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FirmNetwork:
+    """A firm's 花火図 as a reader may see it: ``edges`` with both ends' municipality and the line's
+    kind (1次仕入先 …), ``partners`` one row per partner firm with the amount of its link toward the
+    firm's side, ``n_anonymised`` partners shown without name."""
+
+    firm: dict
+    year: int
+    edges: pl.DataFrame
+    partners: pl.DataFrame
+    uses_estimated: bool
+    notes: list[str]
+    n_anonymised: int
+
+
+def firm_network(
+    analytics: Analytics,
+    principal: Principal,
+    company_id: str,
+    *,
+    year: int | None,
+    tiers: int = 2,
+    top: int = 100,
+) -> FirmNetwork:
+    """The firm's 花火図 (:func:`chiiki.firms.fireworks.firm_fireworks`: in-region suppliers,
+    out-of-region customers, up to ``tiers`` tiers, the ``top`` largest links per side and tier),
+    scoped (:func:`scope_fireworks`)."""
+    fy, firm = scoped_firm(analytics, principal, company_id, year)
+    if tiers not in (1, 2):
+        raise AccessDeniedError(f"花火図の階層は 1 または 2 です: {tiers}", status_code=422)
+    fw = fireworks_of(analytics, fy.year, company_id, tiers=tiers, top=top)
+    fw, hidden = scope_fireworks(fw, entitled(principal, analytics))
+    where = fw.nodes.select("company_id", "municipality_code", "prefecture_code")
+    kinds = pl.DataFrame(
+        [(s, t, k) for (s, t), k in FIREWORK_KINDS.items()], schema=["side", "tier", "kind"], orient="row"
+    ).with_columns(pl.col("tier").cast(pl.Int64))
+    edges = (
+        fw.edges.join(where.rename({"company_id": "supplier_id", "municipality_code": "supplier_municipality",
+                                    "prefecture_code": "supplier_prefecture"}), on="supplier_id", how="left")
+        .join(where.rename({"company_id": "customer_id", "municipality_code": "customer_municipality",
+                            "prefecture_code": "customer_prefecture"}), on="customer_id", how="left")
+        .join(kinds, on=["side", "tier"], how="left")
+        .with_columns(
+            *[pl.when(pl.col(c).is_in(sorted(hidden))).then(None).otherwise(pl.col(c)).alias(c)
+              for c in ("supplier_id", "customer_id")],
+        )
+    )  # fmt: skip
+    partner = (
+        pl.when(pl.col("side") == "supplier").then(pl.col("supplier_id")).otherwise(pl.col("customer_id"))
+    )
+    amounts = fw.edges.group_by(partner.alias("company_id"), "side", "tier").agg(
+        pl.col("amount").sum(), pl.col("amount_estimated").any()
+    )
+    partners = (
+        fw.nodes.filter(pl.col("side") != "focus")
+        .drop("side", "tier")
+        .join(amounts, on="company_id", how="inner")
+        .join(kinds, on=["side", "tier"], how="left")
+        .with_columns(pl.when("anonymised").then(None).otherwise(pl.col("company_id")).alias("company_id"))
+        .sort(["side", "tier", "amount"], descending=[True, False, True])
+    )
+    return FirmNetwork(firm, fy.year, edges, partners, fw.uses_estimated, fw.notes, len(hidden))

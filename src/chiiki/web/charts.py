@@ -38,7 +38,8 @@ def compact_number(v: float) -> str:
         if a >= scale:
             x = v / scale
             return (f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}") + suffix
-    return f"{v:.2g}"
+    digits = min(-math.floor(math.log10(a)) + 1, 12)  # two significant digits, as a plain decimal
+    return f"{v:.{digits}f}".rstrip("0").rstrip(".")
 
 
 def _svg(width: int, height: int, body: list[str], *, title: str) -> Markup:

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chiiki.web.pages import auth, dashboard, data, firms, health, industry, jobs, maps, plans, ripple
+from chiiki.web.pages import (
+    auth,
+    dashboard,
+    data,
+    firms,
+    health,
+    industry,
+    jobs,
+    maps,
+    network,
+    plans,
+    ripple,
+    trends,
+)
 
-PAGE_MODULES = (health, auth, dashboard, maps, firms, industry, ripple, data, jobs, plans)
+PAGE_MODULES = (health, auth, dashboard, maps, network, trends, firms, industry, ripple, data, jobs, plans)
 
 
 def build_pages_router() -> APIRouter:
