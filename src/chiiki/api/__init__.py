@@ -10,7 +10,7 @@ from importlib import import_module
 
 from fastapi import APIRouter
 
-ROUTE_MODULES = ("auth", "firms", "industry", "io", "plans", "datasets", "jobs")
+ROUTE_MODULES = ("auth", "firms", "economy", "industry", "io", "plans", "datasets", "jobs")
 
 
 def build_api_router() -> APIRouter:

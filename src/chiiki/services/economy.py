@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from chiiki.firms.dependence import DependenceResult, dependence_on_graph
 from chiiki.firms.fireworks import Fireworks, firm_fireworks, industry_flows, prefecture_flows
@@ -31,6 +33,7 @@ from chiiki.industry.disclosure import suppressed_cells
 from chiiki.reference import blocks, municipalities, prefecture_names
 from chiiki.services.access import AccessDeniedError, Principal, may_see_firm_figures
 from chiiki.services.analytics import Analytics, FirmYear, top_share_cuts
+from chiiki.store.models import Plan
 
 VISIBLE_COUNT = 10**9
 """The firm count given to a region the reader may see in full: never suppressed, a complement
@@ -81,6 +84,19 @@ FIRM_INDICATORS = (
 """Indicators summed from firm figures: suppressed over fewer than ``min_count`` firms."""
 ACTIVE_STATES = ("approved", "monitoring", "closed")
 LQ_MEASURE = "employees"
+
+
+def plan_counts(db: Session, level: str) -> pl.DataFrame:
+    """``code, plans, plans_active`` per prefecture or municipality (plans are not firm data)."""
+    col = Plan.prefecture_code if level == "prefecture" else Plan.municipality_code
+    rows = db.execute(
+        select(col, Plan.state, func.count()).where(col.is_not(None)).group_by(col, Plan.state)
+    ).all()
+    frame = pl.DataFrame(rows, schema={"code": pl.Utf8, "state": pl.Utf8, "n": pl.Int64}, orient="row")
+    return frame.group_by("code").agg(
+        pl.col("n").sum().alias("plans"),
+        pl.col("n").filter(pl.col("state").is_in(ACTIVE_STATES)).sum().alias("plans_active"),
+    )
 
 
 def region_key(level: str) -> str:
@@ -579,3 +595,66 @@ def firm_network(
         .sort(["side", "tier", "amount"], descending=[True, False, True])
     )
     return FirmNetwork(firm, fy.year, edges, partners, fw.uses_estimated, fw.notes, len(hidden))
+
+
+SCOPES = ("japan", "block", "prefecture")
+
+
+def map_codes(scope: str, code: str | None) -> list[str]:
+    """The regions a map shows: the 47 prefectures, a block's prefectures or a prefecture's
+    municipalities and wards (as its map draws them)."""
+    from chiiki.maps.views import prefecture_view  # noqa: PLC0415 - geometry, cached per process
+
+    if scope == "prefecture":
+        return [r.code for r in prefecture_view(code).regions]
+    if scope == "block":
+        return block_prefectures(code)
+    return sorted(prefecture_names())
+
+
+def map_indicator(
+    analytics: Analytics, principal: Principal, db: Session, *, scope: str, code: str | None, indicator: str,
+    jsic: str | None, year: int | None, min_count: int,
+) -> tuple[FirmYear | None, RegionTable]:  # fmt: skip
+    """The year's analyses (None without data) and ``indicator`` for the regions of the map of
+    ``scope`` (``japan`` / ``block`` / ``prefecture``), suppressed for ``principal``."""
+    if scope == "prefecture" and code not in prefecture_names():
+        raise AccessDeniedError(
+            f"都道府県コード「{code}」はありません。2桁（例: 07）で指定してください。", status_code=404
+        )
+    if scope == "block" and code not in set(blocks()["block_code"]):
+        raise AccessDeniedError(
+            f"ブロック「{code}」はありません（{'、'.join(blocks()['name'])}）。", status_code=404
+        )
+    fy = None
+    if analytics.available:
+        try:
+            fy = analytics.firm_year(year)
+        except LookupError as exc:
+            raise AccessDeniedError(str(exc), status_code=404) from exc
+    level = "municipality" if scope == "prefecture" else "prefecture"
+    try:
+        rt = region_indicator(
+            fy, level=level, indicator=indicator, codes=map_codes(scope, code), visible=entitled(principal, analytics),
+            min_count=min_count, jsic=jsic, plans=plan_counts(db, level) if indicator.startswith("plans") else None,
+        )  # fmt: skip
+    except ValueError as exc:
+        raise AccessDeniedError(str(exc), status_code=422) from exc
+    return fy, rt
+
+
+def scoped_prefecture_trend(
+    analytics: Analytics, principal: Principal, pref: str, *, min_count: int
+) -> tuple[pl.DataFrame, list[str], bool]:
+    """The prefecture's trend (:func:`prefecture_trend_of`) with every figure but the firm count
+    emptied in the years with fewer than ``min_count`` firms, for a reader not entitled to them;
+    the notes and whether anything was suppressed."""
+    trend, notes = prefecture_trend_of(analytics, pref)
+    small = trend["n_firms"] < min_count
+    if not bool(small.any()) or entitled(principal, analytics)(pref):
+        return trend, notes, False
+    keep = ("fiscal_year", "prefecture_code", "n_firms", "n_firms_change", "n_firms_change_pct")
+    trend = trend.with_columns(
+        pl.when(small).then(None).otherwise(pl.col(c)).alias(c) for c in trend.columns if c not in keep
+    )
+    return trend, [*notes, f"企業数が{min_count}社未満の年度は、企業数のほかの値を秘匿しています。"], True

@@ -10,26 +10,19 @@ from typing import Annotated, Literal
 import polars as pl
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from chiiki.http.deps import Db, PageUser, State
 from chiiki.maps import block_choropleth, municipality_choropleth, prefecture_choropleth
 from chiiki.maps.classify import METHOD_LABELS
-from chiiki.maps.views import prefecture_view
 from chiiki.reference import blocks, prefecture_names
 from chiiki.services.access import AccessDeniedError
 from chiiki.services.analytics import Analytics
 from chiiki.services.datasets import analytics_for
 from chiiki.services.economy import (
-    ACTIVE_STATES,
     INDICATORS,
     RegionTable,
-    block_prefectures,
-    entitled,
-    region_indicator,
+    map_indicator,
 )
-from chiiki.store.models import Plan
 from chiiki.web.downloads import download_response
 from chiiki.web.formatting import jsic_names
 from chiiki.web.pages.common import dataset_context, render
@@ -39,19 +32,6 @@ router = APIRouter(include_in_schema=False)
 Indicator = Literal[tuple(INDICATORS)]  # type: ignore[valid-type]
 Method = Literal["quantile", "equal", "jenks"]
 PrefPath = Annotated[str, ...]
-
-
-def plan_counts(db: Session, level: str) -> pl.DataFrame:
-    """``code, plans, plans_active`` per prefecture or municipality (plans are not firm data)."""
-    col = Plan.prefecture_code if level == "prefecture" else Plan.municipality_code
-    rows = db.execute(
-        select(col, Plan.state, func.count()).where(col.is_not(None)).group_by(col, Plan.state)
-    ).all()
-    frame = pl.DataFrame(rows, schema={"code": pl.Utf8, "state": pl.Utf8, "n": pl.Int64}, orient="row")
-    return frame.group_by("code").agg(
-        pl.col("n").sum().alias("plans"),
-        pl.col("n").filter(pl.col("state").is_in(ACTIVE_STATES)).sum().alias("plans_active"),
-    )
 
 
 def source_text(analytics: Analytics, year: int | None, indicator: str) -> str:
@@ -91,28 +71,19 @@ def _map_page(
     fmt: str | None,
 ) -> Response:  # noqa: ANN001
     analytics = analytics_for(state, db, principal)
-    fy = None
-    if analytics.available:
-        try:
-            fy = analytics.firm_year(year)
-        except LookupError as exc:
-            raise AccessDeniedError(str(exc), status_code=404) from exc
-    level = "municipality" if scope == "prefecture" else "prefecture"
-    if scope == "prefecture":
-        codes = [r.code for r in prefecture_view(code).regions]
-    elif scope == "block":
-        codes = block_prefectures(code)
-    else:
-        codes = sorted(prefecture_names())
     jsic = jsic or ("09" if indicator == "lq" else None)
-    try:
-        rt = region_indicator(
-            fy, level=level, indicator=indicator, codes=codes, visible=entitled(principal, analytics),
-            min_count=state.web.min_cell_firms, jsic=jsic,
-            plans=plan_counts(db, level) if indicator.startswith("plans") else None,
-        )  # fmt: skip
-    except ValueError as exc:
-        raise AccessDeniedError(str(exc), status_code=422) from exc
+    fy, rt = map_indicator(
+        analytics,
+        principal,
+        db,
+        scope=scope,
+        code=code,
+        indicator=indicator,
+        jsic=jsic,
+        year=year,
+        min_count=state.web.min_cell_firms,
+    )
+    level = "municipality" if scope == "prefecture" else "prefecture"
     y = fy.year if fy else None
     params = f"indicator={indicator}" + (f"&jsic={jsic}" if jsic else "") + (f"&year={y}" if y else "")
     params += f"&method={method}&classes={classes}"
@@ -182,8 +153,5 @@ def block_map(
     download: Literal["table", "map"] | None = None, format: Fmt = None,  # noqa: A002
 ) -> Response:  # fmt: skip
     """The prefectures of one METI block (東北 …), compared."""
-    if block not in set(blocks()["block_code"]):
-        names = "、".join(blocks()["name"])
-        raise AccessDeniedError(f"ブロック「{block}」はありません（{names}）。", status_code=404)
     return _map_page(request, principal, state, db, scope="block", code=block, indicator=indicator,
                      jsic=jsic or None, year=year, method=method, classes=classes, download=download, fmt=format)  # fmt: skip

@@ -17,7 +17,7 @@ from chiiki.http.deps import Db, PageUser, State
 from chiiki.reference import prefecture_names
 from chiiki.services.access import AccessDeniedError
 from chiiki.services.datasets import analytics_for
-from chiiki.services.economy import entitled, firm_trend_of, prefecture_trend_of, scoped_firm
+from chiiki.services.economy import firm_trend_of, scoped_firm, scoped_prefecture_trend
 from chiiki.web.charts import line_chart_svg
 from chiiki.web.downloads import download_response
 from chiiki.web.pages.common import dataset_context, render
@@ -119,17 +119,11 @@ def prefecture_trends_page(
             "企業データが登録されていません。「データ」ページからアップロードしてください。", status_code=404
         )
     try:
-        trend, notes = prefecture_trend_of(analytics, pref)
+        trend, notes, suppressed = scoped_prefecture_trend(
+            analytics, principal, pref, min_count=state.web.min_cell_firms
+        )
     except FirmAnalysisError as exc:
         raise AccessDeniedError(str(exc), status_code=404) from exc
-    small = trend["n_firms"] < state.web.min_cell_firms
-    suppressed = bool(small.any()) and not entitled(principal, analytics)(pref)
-    if suppressed:
-        trend = trend.with_columns(
-            pl.when(small).then(None).otherwise(pl.col(c)).alias(c)
-            for c in trend.columns
-            if c not in ("fiscal_year", "prefecture_code", "n_firms", "n_firms_change", "n_firms_change_pct")
-        )
     svgs = charts(trend, PREF_CHARTS, subject=names[pref], dataset=analytics.ref.label)
     fname = f"推移_{names[pref]}"
     if download:
