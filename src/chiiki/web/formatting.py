@@ -10,6 +10,7 @@ from jinja2 import Environment
 from chiiki.plans.labels import PLAN_TYPE_LABELS, STATE_LABELS
 from chiiki.reference import fields, jsic, municipalities, prefecture_names
 from chiiki.services.access import ROLE_LABELS
+from chiiki.web.help_texts import HELP
 
 PLAN_STATE_LABELS = STATE_LABELS
 """The plan domain's own state names (:mod:`chiiki.plans.labels`, as are ``PLAN_TYPE_LABELS``), so
@@ -82,3 +83,4 @@ def register(env: Environment) -> None:
     env.globals["jsic_names"] = industries
     env.globals["field_names"] = field_names()
     env.globals["plan_state_colours"] = PLAN_STATE_COLOURS
+    env.globals["help_texts"] = HELP

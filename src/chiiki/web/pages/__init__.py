@@ -9,6 +9,7 @@ from chiiki.web.pages import (
     dashboard,
     data,
     firms,
+    glossary,
     health,
     industry,
     jobs,
@@ -19,7 +20,21 @@ from chiiki.web.pages import (
     trends,
 )
 
-PAGE_MODULES = (health, auth, dashboard, maps, network, trends, firms, industry, ripple, data, jobs, plans)
+PAGE_MODULES = (
+    health,
+    auth,
+    dashboard,
+    maps,
+    network,
+    trends,
+    firms,
+    industry,
+    ripple,
+    data,
+    jobs,
+    plans,
+    glossary,
+)
 
 
 def build_pages_router() -> APIRouter:

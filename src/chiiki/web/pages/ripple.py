@@ -22,6 +22,7 @@ from chiiki.store.errors import StoreError
 from chiiki.store.models import Plan
 from chiiki.store.parts import save_ripple_scenario
 from chiiki.web.charts import stacked_bar_svg
+from chiiki.web.downloads import download_response
 from chiiki.web.pages.common import flash, redirect, render
 from chiiki.web.ripple_views import MEASURES, production_by_sector, summary_wide
 
@@ -134,6 +135,14 @@ async def ripple_compute(request: Request, principal: PageUser, state: State, db
     chart = stacked_bar_svg(
         sectors, series, title="部門別の生産誘発額（段階別）", unit=f"単位: {result.unit}"
     )
+    wanted = str(data.get("download") or "")
+    if wanted:
+        key, _, fmt = wanted.partition(".")
+        return download_response(
+            key, fmt, tables={"summary": (f"波及効果_{name}", pl.DataFrame(summary_wide(result.summary))),
+                              "effects": (f"波及効果_{name}_部門別", pl.DataFrame(result.effects))},
+            charts={"chart": (f"波及効果_{name}", chart)},
+        )  # fmt: skip
     return _form_page(
         request, principal, state, db, pref=pref, form=form, result=result, wide=summary_wide(result.summary),
         chart=chart,
