@@ -64,17 +64,25 @@ def main() -> None:
     data = args.data or Path(tempfile.mkdtemp(prefix="chiiki-bench-maps-"))
     t0 = time.perf_counter()
     if (data / "chiiki.sqlite3").exists():  # reuse the store built by an earlier run
-        app = create_app(StoreSettings(data_dir=data), web=WebSettings(environment="test", secret_key="x" * 40))
+        app = create_app(
+            StoreSettings(data_dir=data), web=WebSettings(environment="test", secret_key="x" * 40)
+        )
     else:
         app = seeded_app(data, n_firms=args.firms).app
     print(f"store: {data} ({time.perf_counter() - t0:.1f} s to build or open)")
     c = _login(app, "tokyo")
     api = TestClient(app)
-    tok = api.post("/api/v1/auth/token", json={"username": "tokyo", "password": PASSWORD}).json()["access_token"]
+    tok = api.post("/api/v1/auth/token", json={"username": "tokyo", "password": PASSWORD}).json()[
+        "access_token"
+    ]
     h = {"Authorization": f"Bearer {tok}"}
     t0 = time.perf_counter()
-    hub = api.get("/api/v1/firms/connector-hub?pref=13&sort=in_purchases&per_page=1", headers=h).json()["items"][0]
-    conn = api.get("/api/v1/firms/connector-hub?pref=13&sort=out_sales&per_page=1", headers=h).json()["items"][0]
+    hub = api.get("/api/v1/firms/connector-hub?pref=13&sort=in_purchases&per_page=1", headers=h).json()[
+        "items"
+    ][0]
+    conn = api.get("/api/v1/firms/connector-hub?pref=13&sort=out_sales&per_page=1", headers=h).json()[
+        "items"
+    ][0]
     print(f"first analytics request (maps the year's analyses): {time.perf_counter() - t0:.2f} s")
     print(f"probe firms: hub {hub['company_id']} (in-region purchases {hub['in_purchases']:,} 千円), "
           f"connector {conn['company_id']} (out-of-region sales {conn['out_sales']:,} 千円)")  # fmt: skip
@@ -82,10 +90,18 @@ def main() -> None:
         ("prefecture choropleth (47 prefectures, sales)", "/maps?indicator=sales", 0.3),
         ("prefecture choropleth (LQ of 09)", "/maps?indicator=lq&jsic=09", 0.3),
         ("municipality choropleth of Tokyo (employees)", "/maps/prefectures/13?indicator=employees", 0.3),
-        ("block choropleth (関東, connector-hub candidates)", "/maps/blocks/kanto?indicator=n_connector_hub", 0.3),
+        (
+            "block choropleth (関東, connector-hub candidates)",
+            "/maps/blocks/kanto?indicator=n_connector_hub",
+            0.3,
+        ),
         ("花火図, 2 tiers, hub", f"/firms/{hub['company_id']}/fireworks", 0.5),
         ("花火図, 2 tiers, connector", f"/firms/{conn['company_id']}/fireworks", 0.5),
-        ("商流圏, 3 tiers in-region, hub, Δ", f"/firms/{hub['company_id']}/dependence?tiers=3&delta=100000", 1.0),
+        (
+            "商流圏, 3 tiers in-region, hub, Δ",
+            f"/firms/{hub['company_id']}/dependence?tiers=3&delta=100000",
+            1.0,
+        ),
         ("商流圏, 3 tiers nationwide, hub", f"/firms/{hub['company_id']}/dependence?tiers=3&scope=all", 1.0),
         ("industry flows of Tokyo", "/network/industry?pref=13", None),
         ("prefecture flows of Tokyo", "/network/prefectures?pref=13", None),
@@ -96,7 +112,9 @@ def main() -> None:
     for label, url, target in pages:
         cold, med, mx, size = _time(c, url, args.repeat)
         goal = f"≤ {target * 1000:.0f} ms {'ok' if med <= target else 'MISSED'}" if target else "—"
-        print(f"| {label} | {cold * 1000:.0f} ms | {med * 1000:.0f} ms | {mx * 1000:.0f} ms | {goal} | {size / 1024:.0f} kB |")
+        print(
+            f"| {label} | {cold * 1000:.0f} ms | {med * 1000:.0f} ms | {mx * 1000:.0f} ms | {goal} | {size / 1024:.0f} kB |"
+        )
     api_urls = [
         ("API 花火図 hub", f"/api/v1/firms/{hub['company_id']}/fireworks"),
         ("API 商流圏 3 tiers hub", f"/api/v1/firms/{hub['company_id']}/dependence?tiers=3"),
@@ -111,7 +129,9 @@ def main() -> None:
             t0 = time.perf_counter()
             assert api.get(url, headers=h).status_code == 200
             warm.append(time.perf_counter() - t0)
-        print(f"| {label} | {cold * 1000:.0f} ms | {statistics.median(warm) * 1000:.0f} ms | {max(warm) * 1000:.0f} ms | — | — |")
+        print(
+            f"| {label} | {cold * 1000:.0f} ms | {statistics.median(warm) * 1000:.0f} ms | {max(warm) * 1000:.0f} ms | — | — |"
+        )
 
 
 if __name__ == "__main__":

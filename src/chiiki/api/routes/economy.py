@@ -92,6 +92,7 @@ def dependence(
     principal: ApiUser, state: State, db: Db, company_id: FirmId, year: Year = None, dataset: DatasetId = None,
     tiers: Annotated[int, Query(ge=1, le=20)] = 3, delta: Annotated[float | None, Query(ge=-1e12, le=1e12)] = None,
     scope: Literal["in_region", "all"] = "in_region",
+    limit: Annotated[int, Query(ge=1, le=100_000, description="返す仕入先の数（割合の大きい順）")] = 1000,
 ) -> dict:  # fmt: skip
     """商流圏: N次までの仕入先、各社の売上のうち対象企業に至る割合、Δの波及（千円）。"""
     analytics = analytics_for(state, db, principal, dataset)
@@ -105,7 +106,7 @@ def dependence(
     firms, n_hidden = scope_dependence(r.firms, entitled(principal, analytics))
     return {
         "focus": r.focus, "year": fy.year, "dataset": analytics.ref.label, "tiers": r.tiers, "delta": r.delta,
-        "firms": records(firms), "by_tier": records(r.by_tier), "uses_estimated": r.uses_estimated,
+        "firms": records(firms.head(limit)), "n_firms": firms.height, "by_tier": records(r.by_tier), "uses_estimated": r.uses_estimated,
         "n_anonymised": n_hidden, "notes": r.notes,
     }  # fmt: skip
 
