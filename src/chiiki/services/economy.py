@@ -422,14 +422,30 @@ def flows_visible(edges: pl.DataFrame, min_count: int) -> pl.Expr:
     return (pl.col("n_suppliers") >= min_count) & (pl.col("n_customers") >= min_count)
 
 
+def _memo_flows(analytics: Analytics, key: tuple, build: Callable[[], Fireworks]) -> Fireworks:
+    """A flow view, computed once per data set, year and prefecture (a pass over the year's links)."""
+    memo = analytics.industry.memo()
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]
+
+
 def industry_flows_of(analytics: Analytics, year: int, pref: str) -> Fireworks:
-    return industry_flows(None, None, year=year, region_code=pref, network=year_graph(analytics, year).net)
+    """:func:`chiiki.firms.fireworks.industry_flows` of ``pref`` on the year's kept network."""
+    net = year_graph(analytics, year).net
+    return _memo_flows(
+        analytics, ("industry_flows", year, pref),
+        lambda: industry_flows(None, None, year=year, region_code=pref, network=net),
+    )  # fmt: skip
 
 
 def prefecture_flows_of(analytics: Analytics, year: int, pref: str) -> Fireworks:
-    return prefecture_flows(
-        None, None, year=year, prefecture_code=pref, network=year_graph(analytics, year).net
-    )
+    """:func:`chiiki.firms.fireworks.prefecture_flows` of ``pref`` on the year's kept network."""
+    net = year_graph(analytics, year).net
+    return _memo_flows(
+        analytics, ("prefecture_flows", year, pref),
+        lambda: prefecture_flows(None, None, year=year, prefecture_code=pref, network=net),
+    )  # fmt: skip
 
 
 def suppress_flows(fw: Fireworks, *, show_all: bool, min_count: int) -> tuple[pl.DataFrame, int]:
