@@ -138,6 +138,7 @@ def test_municipality_map_page_names_not_codes(login):
     page = login("admin").get(f"/maps/prefectures/07?indicator=sales&year={YEAR}")
     assert page.status_code == 200
     assert "郡山市" in page.text and "福島市" in page.text
+    assert 'href="/network/industry?pref=07"' in page.text and 'href="/trends/prefectures/07"' in page.text
     assert 'id="suppression-note"' in page.text and "秘匿" in page.text
     assert "07203" not in re.sub(r'href="[^"]*"|<path[^>]*>', "", page.text.split('id="map-table"')[1])
 
