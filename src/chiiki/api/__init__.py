@@ -13,6 +13,7 @@ from fastapi import APIRouter
 ROUTE_MODULES = (
     "auth",
     "firms",
+    "economy",
     "industry",
     "io",
     "io_tables",

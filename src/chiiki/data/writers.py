@@ -67,9 +67,14 @@ def _displayable(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(exprs) if exprs else frame
 
 
-def write_csv(frame: pl.DataFrame, path: Path) -> Path:
-    """UTF-8 CSV with a byte-order mark (Excel opens it as UTF-8), formula-safe."""
+def write_csv(frame: pl.DataFrame, path: Path | BinaryIO) -> Path | BinaryIO:
+    """UTF-8 CSV with a byte-order mark (Excel opens it as UTF-8), formula-safe, at ``path`` or into
+    an open binary file."""
     safe = neutralise_formulas(_displayable(frame))
+    if hasattr(path, "write"):
+        path.write(_BOM)
+        safe.write_csv(path)
+        return path
     with Path(path).open("wb") as f:
         f.write(_BOM)
         safe.write_csv(f)

@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from markupsafe import Markup, escape
 
+from chiiki.maps.text import text_width
+
 PALETTE = ("#1f6fb2", "#e07b39", "#3a9e5c", "#b23a48", "#7d5ba6", "#8c6d31", "#4d4d4d")
 
 # Tile-grid map of the 47 prefectures: (column, row) of each JIS X 0401 code.
@@ -38,7 +40,46 @@ def compact_number(v: float) -> str:
         if a >= scale:
             x = v / scale
             return (f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}") + suffix
-    return f"{v:.2g}"
+    digits = min(-math.floor(math.log10(a)) + 1, 12)  # two significant digits, as a plain decimal
+    return f"{v:.{digits}f}".rstrip("0").rstrip(".")
+
+
+TICK_SIZE = 11.0
+"""Font size of tick and legend text in SVG units (app.css ``svg.chart``, ``.tick``)."""
+
+
+def fit_text(text: str, width: float, size: float = TICK_SIZE) -> str:
+    """``text`` cut (with …) to fit ``width`` SVG units at font ``size`` (estimated widths of
+    :func:`chiiki.maps.text.text_width`, a little wide on purpose): a label never runs off the chart."""
+    if text_width(text, size) <= width:
+        return text
+    while text and text_width(text + "…", size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def legend_items(
+    labels: Sequence[str],
+    *,
+    x0: float,
+    right: float,
+    y0: float,
+    swatch: float = 22,
+    gap: float = 14,
+    line: float = 16,
+    size: float = TICK_SIZE,
+) -> tuple[list[tuple[float, float, str]], float]:
+    """Positions (x, y, label) of legend entries laid out left to right and wrapped into rows so
+    that none passes ``right``; and the y below the last row."""
+    out, x, y = [], x0, y0
+    for lab in labels:
+        lab = fit_text(lab, right - x0 - swatch, size)
+        w = swatch + text_width(lab, size) + gap
+        if x > x0 and x + w - gap > right:
+            x, y = x0, y + line
+        out.append((x, y, lab))
+        x += w
+    return out, y + line
 
 
 def _svg(width: int, height: int, body: list[str], *, title: str) -> Markup:
@@ -174,7 +215,7 @@ def bar_chart_svg(
         x0, x1 = sorted((zero, px(float(v))))
         cls = "bar neg" if v < 0 else "bar"
         body.append(
-            f'<text x="{left - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" class="tick">{escape(str(lab))[:24]}</text>'
+            f'<text x="{left - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" class="tick">{escape(fit_text(str(lab), left - 10))}</text>'
             f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 0.5):.1f}" height="{bar_height}" class="{cls}">'
             f"<title>{escape(str(lab))}: {compact_number(float(v))}</title></rect>"
             f'<text x="{max(x1, zero) + 4:.1f}" y="{y + bar_height * 0.7:.1f}" class="tick">{compact_number(float(v))}</text>'
@@ -207,24 +248,25 @@ def stacked_bar_svg(
         else np.zeros((len(categories), 0))
     )
     n = len(categories)
-    left, right, top = 190, 80, 44
+    left, right = 190, 80
+    items, below = legend_items(names, x0=10, right=width - 10, y0=6, swatch=16)
+    top = int(below + (22 if unit else 8))
     height = top + n * (bar_height + 6) + 10
     pw = width - left - right
     hi = float(mat.sum(axis=1).max()) if n and mat.size else 1.0
     hi = hi or 1.0
     body = []
-    for j, s in enumerate(names):
-        x = left + j * 150
+    for j, (x, y, lab) in enumerate(items):
         body.append(
-            f'<rect x="{x}" y="6" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>'
-            f'<text x="{x + 16}" y="16" class="tick">{escape(s)}</text>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="12" height="12" fill="{PALETTE[j % len(PALETTE)]}"/>'
+            f'<text x="{x + 16:.1f}" y="{y + 10:.1f}" class="tick">{escape(lab)}</text>'
         )
     if unit:
-        body.append(f'<text x="{left}" y="34" class="note">{escape(unit)}</text>')
+        body.append(f'<text x="10" y="{below + 10:.1f}" class="note">{escape(unit)}</text>')
     for i, cat in enumerate(categories):
         y = top + i * (bar_height + 6)
         body.append(
-            f'<text x="{left - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" class="tick">{escape(str(cat))[:24]}</text>'
+            f'<text x="{left - 6}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" class="tick">{escape(fit_text(str(cat), left - 10))}</text>'
         )
         x = float(left)
         for j, s in enumerate(names):
@@ -258,7 +300,11 @@ def tile_map_svg(
     fills, labels, links = fills or {}, labels or {}, links or {}
     cols = max(c for c, _ in TILE_POSITIONS.values()) + 1
     rows = max(r for _, r in TILE_POSITIONS.values()) + 1
-    width, height = cols * tile + 10, rows * tile + 10 + (22 if legend else 0)
+    width = cols * tile + 10
+    items, below = legend_items(
+        [lab for lab, _ in legend], x0=5, right=width - 5, y0=rows * tile + 10, swatch=16
+    )
+    height = int(below + 6) if legend else rows * tile + 10
     body = []
     for code, (c, r) in TILE_POSITIONS.items():
         x, y = 5 + c * tile, 5 + r * tile
@@ -276,11 +322,10 @@ def tile_map_svg(
         if code in links:
             cell = f'<a href="{escape(links[code])}">{cell}</a>'
         body.append(cell)
-    for j, (lab, colour) in enumerate(legend):
-        x = 5 + j * 130
+    for (x, y, lab), (_, colour) in zip(items, legend, strict=True):
         body.append(
-            f'<rect x="{x}" y="{height - 18}" width="12" height="12" fill="{escape(colour)}"/>'
-            f'<text x="{x + 16}" y="{height - 8}" class="tick">{escape(lab)}</text>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="12" height="12" fill="{escape(colour)}"/>'
+            f'<text x="{x + 16:.1f}" y="{y + 10:.1f}" class="tick">{escape(lab)}</text>'
         )
     return _svg(width, height, body, title=title)
 
@@ -411,13 +456,30 @@ def scatter_svg(
         Y = py(y_reference)
         body.append(f'<line x1="{left}" y1="{Y:.1f}" x2="{left + pw}" y2="{Y:.1f}" class="cut"/>')
     idx = np.flatnonzero(ok)
-    labelled = set(idx[np.argsort(-xs[idx], kind="stable")[:label_top]].tolist())
+    taken: list[tuple[float, float, float, float]] = []
+    labels: dict[int, tuple[float, float, str, str]] = {}
+    for i in idx[np.argsort(-xs[idx], kind="stable")[:label_top]].tolist() if names is not None else []:
+        X, Y = float(px(xs[i])), float(py(ys[i]))
+        text = fit_text(names[i], 150)
+        w = text_width(text, TICK_SIZE)
+        x0, anchor = (X + 5, "start") if X + 5 + w <= left + pw else (X - 5 - w, "end")
+        box = (x0, Y - 4 - TICK_SIZE, x0 + w, Y - 1)
+        if (
+            x0 < left
+            or box[1] < top
+            or any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in taken)
+        ):
+            continue  # no room: the name stays in the point's tooltip
+        taken.append(box)
+        labels[i] = (X + 5 if anchor == "start" else X - 5, Y - 4, anchor, text)
     for i in idx:
         X, Y = px(xs[i]), py(ys[i])
         tip = f"<title>{escape(names[i])}</title>" if names is not None else ""
         body.append(f'<circle cx="{X:.1f}" cy="{Y:.1f}" r="4" class="pt">{tip}</circle>')
-        if names is not None and i in labelled:
-            body.append(f'<text x="{X + 5:.1f}" y="{Y - 4:.1f}" class="tick">{escape(names[i])[:14]}</text>')
+    for lx, ly, anchor, text in labels.values():
+        body.append(
+            f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" class="tick">{escape(text)}</text>'
+        )
     return _svg(width, height, body, title=title)
 
 
@@ -434,7 +496,10 @@ def line_chart_svg(
     """Yearly lines (e.g. a KPI's targets dashed and actuals solid, SPEC §6.3); a missing value breaks
     the line, a single value is a dot."""
     ys_all = [float(v) for s in series.values() for v in s if v is not None and math.isfinite(float(v))]
-    left, right, top, bottom = 80, 20, 34, 45
+    left, right, bottom = 80, 20, 45
+    items, below = legend_items(list(series), x0=10, right=width - 10, y0=8)
+    top = int(below + 10)
+    height += top - 34
     pw, ph = width - left - right, height - top - bottom
     if not years or not ys_all:
         return empty_chart(width, height, title=title, text="データがありません")
@@ -454,10 +519,10 @@ def line_chart_svg(
     for j, (name, values) in enumerate(series.items()):
         colour = PALETTE[j % len(PALETTE)]
         dash = ' stroke-dasharray="6 4"' if name in dashed else ""
-        x = left + j * 140
+        x, y, lab = items[j]
         body.append(
-            f'<line x1="{x}" y1="14" x2="{x + 18}" y2="14" stroke="{colour}" stroke-width="2"{dash}/>'
-            f'<text x="{x + 22}" y="18" class="tick">{escape(name)}</text>'
+            f'<line x1="{x:.1f}" y1="{y + 6:.1f}" x2="{x + 18:.1f}" y2="{y + 6:.1f}" stroke="{colour}" stroke-width="2"{dash}/>'
+            f'<text x="{x + 22:.1f}" y="{y + 10:.1f}" class="tick">{escape(lab)}</text>'
         )
         run: list[str] = []
         for k, v in enumerate(values):

@@ -9,21 +9,28 @@ from chiiki.web.pages import (
     dashboard,
     data,
     firms,
+    glossary,
     health,
     industry,
     io_tables,
     jobs,
+    maps,
+    network,
     plan_baselines,
     plans,
     regional,
     ripple,
     scenarios,
+    trends,
 )
 
 PAGE_MODULES = (
     health,
     auth,
     dashboard,
+    maps,
+    network,
+    trends,
     firms,
     industry,
     ripple,
@@ -34,6 +41,7 @@ PAGE_MODULES = (
     jobs,
     plan_baselines,
     plans,
+    glossary,
 )
 
 

@@ -4,6 +4,7 @@ region first (issue #7 §2). Aggregates only, so every role sees the whole map."
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import polars as pl
 from fastapi import APIRouter, Request
@@ -17,6 +18,7 @@ from chiiki.services.access import may_see_firm_figures
 from chiiki.services.datasets import analytics_for
 from chiiki.store.models import Plan
 from chiiki.web.charts import tile_map_svg
+from chiiki.web.downloads import download_response
 from chiiki.web.formatting import PLAN_STATE_COLOURS, PLAN_STATE_LABELS
 from chiiki.web.pages.common import dataset_context, render
 
@@ -58,7 +60,10 @@ def prefecture_summary(
 
 
 @router.get("/")
-def dashboard(request: Request, principal: PageUser, state: State, db: Db) -> Response:
+def dashboard(
+    request: Request, principal: PageUser, state: State, db: Db,
+    download: Literal["table", "map"] | None = None, format: Literal["csv", "xlsx", "svg"] | None = None,  # noqa: A002
+) -> Response:  # fmt: skip
     names = prefecture_names()
     rows = db.execute(
         select(Plan.prefecture_code, Plan.state, func.count()).group_by(Plan.prefecture_code, Plan.state)
@@ -110,6 +115,22 @@ def dashboard(request: Request, principal: PageUser, state: State, db: Db) -> Re
         }
         for c in order
     ]
+    if download:
+        frame = pl.DataFrame(
+            [{"都道府県": r["name"], "計画数": r["n_plans"],
+              "企業数": r["stats"]["n_firms"] if r["stats"] else None,
+              "売上高（千円）": r["stats"]["sales"] if r["stats"] else None,
+              "従業者数": r["stats"]["employees"] if r["stats"] else None,
+              "備考": "秘匿" if r["stats"] and r["stats"]["suppressed"] else ""} for r in table],
+            schema={"都道府県": pl.Utf8, "計画数": pl.Int64, "企業数": pl.Int64, "売上高（千円）": pl.Int64,
+                    "従業者数": pl.Int64, "備考": pl.Utf8},
+        )  # fmt: skip
+        return download_response(
+            download,
+            format,
+            tables={"table": ("都道府県別の概況", frame)},
+            charts={"map": ("都道府県別の計画状況", map_svg)},
+        )
     return render(
         request,
         "dashboard.html",

@@ -4,7 +4,7 @@ paginated ranking, and a firm's page with its in-region suppliers, out-of-region
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 import polars as pl
@@ -24,6 +24,7 @@ from chiiki.services.analytics import (
 from chiiki.services.datasets import analytics_for
 from chiiki.services.exports import INLINE_ROWS, XLSX, ranking_table, ranking_xlsx, start_ranking_export
 from chiiki.web.charts import point_map_svg, scatter_log_svg
+from chiiki.web.downloads import download_response, labelled, table_response
 from chiiki.web.pages.common import dataset_context, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -129,6 +130,9 @@ def ranking(
     region = fy.region(pref)
     filters = {"jsic_code": jsic or None, "query": q or None,
                "connector_hub_top_percent": top if only_top else None}  # fmt: skip
+    if export == "csv":  # the CSV is small enough at any size: streamed by Polars' writer
+        table = ranking_table(region, filters=filters, sort=sort, descending=order == "desc")
+        return table_response(table, fmt="csv", filename=f"connector_hub_{pref}_{fy.year}")
     if export == "xlsx":
         filename = f"connector_hub_{pref}_{fy.year}.xlsx"
         if region.height > INLINE_ROWS:  # a large export runs as a job; its page offers the download
@@ -165,6 +169,8 @@ def firm_page(
     company_id: str,
     year: int | None = None,
     dataset: DatasetId = None,
+    download: Literal["suppliers", "customers", "breakdown", "map"] | None = None,
+    format: Literal["csv", "xlsx", "svg"] | None = None,  # noqa: A002
 ) -> Response:
     """A firm's page, from the chosen data or from ``dataset`` (a plan links to the version its
     priority firm was picked from)."""
@@ -196,6 +202,21 @@ def firm_page(
     map_svg = point_map_svg(
         munis["lat"].to_numpy(), munis["lng"].to_numpy(), points, title=f"{f['name']}の取引先の所在地"
     )
+    if download:
+        partner_labels = {"company_id": "企業ID", "name": "企業名", "prefecture_code": "都道府県コード",
+                          "municipality_code": "市区町村コード", "amount": "取引額（千円）", "amount_estimated": "推計"}  # fmt: skip
+        breakdown = pl.DataFrame(score_breakdown(f)).select(
+            pl.col("label").alias("指標"), pl.col("value").alias("値"), pl.col("score").alias("偏差値"),
+            pl.col("weight").alias("重み"),
+        )  # fmt: skip
+        name = f"{f['name']}_{fy.year}"
+        return download_response(
+            download, format,
+            tables={"suppliers": (f"域内の仕入先_{name}", labelled(detail.in_region_suppliers, partner_labels)),
+                    "customers": (f"域外の販売先_{name}", labelled(detail.out_of_region_customers, partner_labels)),
+                    "breakdown": (f"総合スコアの内訳_{name}", breakdown)},
+            charts={"map": (f"取引先の所在地_{name}", map_svg)},
+        )  # fmt: skip
     return render(
         request, "firm.html", principal, nav="firms", firm=f, year=fy.year, map_svg=map_svg, notes=fy.notes,
         breakdown=score_breakdown(f),

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from chiiki.http.deps import Db, PageUser, State
 from chiiki.industry.frame import IndustryDataError
+from chiiki.reference import prefecture_names
 from chiiki.services.datasets import analytics_for
 from chiiki.services.industry import (
     Suppression,
@@ -23,6 +24,7 @@ from chiiki.services.industry import (
     suppress,
 )
 from chiiki.web.charts import bar_chart_svg, scatter_svg
+from chiiki.web.downloads import download_response, labelled
 from chiiki.web.formatting import jsic_names
 from chiiki.web.pages.common import dataset_context, render
 
@@ -94,6 +96,50 @@ def industry_charts(
     return out
 
 
+DOWNLOAD_LABELS = {
+    "industry_code": "産業コード", "industry_name": "産業", "value": "値", "share": "構成比", "lq": "特化係数",
+    "employees": "従業者数", "employment_share": "従業者の比率", "log_lq": "特化係数の対数",
+    "rank": "順位", "field_id": "分野番号", "field_name": "分野", "category": "区分", "density": "関連密度",
+    "growth": "成長率", "score": "スコア", "reason": "理由", "rca": "RCA（顕示比較優位）", "presence": "比較優位",
+    "pci": "PCI（製品複雑性）", "suppressed": "秘匿",
+}  # fmt: skip
+
+
+def industry_download(
+    view: dict, key: str, fmt: str | None, *, pref: str, measure: str, year: int
+) -> Response:
+    """A table or chart of the page as shown (suppressed cells empty, SPEC §0.1)."""
+    names = jsic_names()
+    base = f"{prefecture_names()[pref]}_{MEASURE_LABELS[measure]}_{year}"
+
+    def table(rows: list[dict]) -> pl.DataFrame:
+        frame = (
+            pl.DataFrame(rows)
+            if rows
+            else pl.DataFrame({"industry_code": []}, schema={"industry_code": pl.Utf8})
+        )
+        if "industry_code" in frame.columns:
+            frame = frame.with_columns(
+                pl.col("industry_code")
+                .replace_strict(names, default="", return_dtype=pl.Utf8)
+                .alias("industry_name")
+            )
+        if "suppressed" in frame.columns:
+            frame = frame.with_columns(
+                pl.when("suppressed").then(pl.lit("秘匿")).otherwise(pl.lit("")).alias("suppressed")
+            )
+        return labelled(frame, DOWNLOAD_LABELS)
+
+    return download_response(
+        key, fmt,
+        tables={"lq": (f"特化係数_{base}", table(view["lq_rows"])), "ep": (f"稼ぐ力_{base}", table(view["ep_rows"])),
+                "suggestions": (f"重点分野の候補_{base}", table(view["suggestions"])),
+                "complexity": (f"経済複雑性_{base}", table(view["cx_rows"]))},
+        charts={"lq_chart": (f"特化係数_{base}", view["lq_svg"]),
+                **({"ep_chart": (f"稼ぐ力_{base}", view["ep_svg"])} if view.get("ep_svg") else {})},
+    )  # fmt: skip
+
+
 @router.get("/industry")
 def industry_page(
     request: Request,
@@ -103,6 +149,8 @@ def industry_page(
     pref: Annotated[str | None, Query(pattern=r"^(0[1-9]|[1-3][0-9]|4[0-7])$")] = None,
     measure: Literal["employees", "sales", "value_added", "establishments"] = "employees",
     year: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    download: Literal["lq", "ep", "suggestions", "complexity", "lq_chart", "ep_chart"] | None = None,
+    format: Literal["csv", "xlsx", "svg"] | None = None,  # noqa: A002
 ) -> Response:
     pref = pref or principal.home_prefecture or "07"
     analytics = analytics_for(state, db, principal)
@@ -125,6 +173,8 @@ def industry_page(
         memo[key] = industry_charts(
             matrix, pref=pref, measure=measure, year=ctx["year"], suppression=suppression
         )
+    if download:
+        return industry_download(memo[key], download, format, pref=pref, measure=measure, year=ctx["year"])
     return render(
         request,
         "industry.html",

@@ -24,6 +24,7 @@ from chiiki.store.errors import StoreError
 from chiiki.store.models import Plan
 from chiiki.store.parts import save_ripple_scenario
 from chiiki.web.charts import stacked_bar_svg
+from chiiki.web.downloads import download_response
 from chiiki.web.pages.common import flash, redirect, render
 from chiiki.web.ripple_views import MEASURES, jobs_wide, production_by_sector, summary_wide
 
@@ -185,6 +186,14 @@ async def ripple_compute(request: Request, principal: PageUser, state: State, db
     )
     codes = dict(loaded_sectors(state, db, principal, table_id, imports_zero))
     handover = [(codes.get(d["sector"], d["sector"]), d["value"]) for d in demand]
+    wanted = str(data.get("download") or "")
+    if wanted:
+        key, _, fmt = wanted.partition(".")
+        return download_response(
+            key, fmt, tables={"summary": (f"波及効果_{name}", pl.DataFrame(summary_wide(result.summary))),
+                              "effects": (f"波及効果_{name}_部門別", pl.DataFrame(result.effects))},
+            charts={"chart": (f"波及効果_{name}", chart)},
+        )  # fmt: skip
     return _form_page(
         request, principal, state, db, table_id=table_id, form=form, result=result, handover=handover,
         wide=summary_wide(result.summary), chart=chart, jobs=jobs_wide(result.jobs), jobs_major=jobs_wide(result.jobs_by_major, "産業大分類"),
