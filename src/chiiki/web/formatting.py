@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 
 from chiiki.plans.labels import PLAN_TYPE_LABELS, STATE_LABELS
+from chiiki.plans.times import format_jst
 from chiiki.reference import fields, jsic, prefecture_names
 from chiiki.services.access import ROLE_LABELS
 
@@ -51,6 +52,7 @@ def register(env: Environment) -> None:
     prefs, industries = prefecture_names(), jsic_names()
     env.filters["num"] = num
     env.filters["pct"] = pct
+    env.filters["jst"] = format_jst  # times in JST with the zone named (issue #12 §6)
     env.filters["pref"] = lambda code: prefs.get(code or "", code or "—")
     env.filters["jsic"] = lambda code: f"{code} {industries.get(code or '', '')}".strip() if code else "—"
     env.filters["role"] = lambda r: ROLE_LABELS.get(r, r)

@@ -4,9 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chiiki.web.pages import auth, dashboard, data, firms, health, industry, jobs, plans, ripple
+from chiiki.web.pages import (
+    admin_users,
+    auth,
+    dashboard,
+    data,
+    firms,
+    health,
+    industry,
+    jobs,
+    notifications,
+    plan_records,
+    plans,
+    ripple,
+)
 
-PAGE_MODULES = (health, auth, dashboard, firms, industry, ripple, data, jobs, plans)
+PAGE_MODULES = (
+    health, auth, dashboard, firms, industry, ripple, data, jobs, plans, plan_records, notifications, admin_users,
+)  # fmt: skip
 
 
 def build_pages_router() -> APIRouter:

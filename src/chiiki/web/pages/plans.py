@@ -28,6 +28,7 @@ from chiiki.plans.labels import LOCAL_RESOURCES, REQUIREMENT_STATUS_LABELS, STAT
 from chiiki.plans.rules import PlanRules
 from chiiki.services.access import AccessDeniedError, Principal, require_plan_view
 from chiiki.services.datasets import analytics_for
+from chiiki.services.plan_records import records_context
 from chiiki.services.plans import owner_codes, plan_document_for, visible_plans
 from chiiki.store import parts
 from chiiki.store import plans as plan_service
@@ -171,7 +172,8 @@ async def plan_create(request: Request, principal: PageUser, db: Db) -> Response
         )  # fmt: skip
     flash(
         request,
-        f"計画「{plan.title}」（ID {plan.id}）を作成しました。重点支援企業・KPI・波及効果を登録してください。",
+        f"計画「{plan.title}」（ID {plan.id}）を作成しました。"
+        f"{'候補プロジェクト' if plan.plan_type == 'A' else '重点支援企業'}・KPI・波及効果を登録してください。",
     )
     return redirect(f"/plans/{plan.id}")
 
@@ -238,7 +240,7 @@ def plan_view(
         owner=plan_service.owner_label(plan), status_code=status_code,
         kpi_definitions=KPI_DEFINITIONS, kpi_objects={k.code: k for k in plan.kpis},
         can_propose=bool(principal.prefecture_code and workflow.can_submit_candidate(principal, plan, principal.prefecture_code)),
-        **extra,
+        **records_context(db, principal, plan), **extra,
     )  # fmt: skip
 
 
