@@ -192,3 +192,34 @@ def test_print_stylesheet_hides_menus_and_forms(web_seeded):
 def test_pdf_link_on_the_plan_page(as_user, user):  # noqa: F811
     plan_id = new_plan(as_user("fukushima"), "B", f"PDF リンク {user}")
     assert f'href="/plans/{plan_id}/document.pdf"' in as_user(user).get(f"/plans/{plan_id}").text
+
+
+def test_cli_exports_the_pdf_as_a_user(as_user, web_seeded, tmp_path):  # noqa: F811
+    from typer.testing import CliRunner
+
+    from chiiki.cli.main import app as cli
+
+    planner = as_user("fukushima")
+    plan_id = new_plan(planner, "B", "CLI PDF 計画", focus_fields=["1"])
+    pick(planner, plan_id, 3)
+    with session_scope(web_seeded.app.state.chiiki.engine) as s:
+        marker = f"{int(s.get(Plan, plan_id).priority_firms[0].snapshot['sales']):,}"
+    runner = CliRunner(env={"CHIIKI_DATA_DIR": str(web_seeded.data_dir)})
+    texts = {}
+    for who in ("fukushima", None):
+        out = tmp_path / f"{who}.pdf"
+        res = runner.invoke(
+            cli,
+            ["plans", "export", str(plan_id), "--pdf", "--out", str(out), *(["--as", who] if who else [])],
+        )
+        assert res.exit_code == 0, res.output
+        texts[who] = pdf_text(out.read_bytes())[0]
+    assert "CLI PDF 計画" in texts[None] and marker in texts["fukushima"] and marker not in texts[None]
+
+
+def test_pdf_without_a_font_says_what_to_install(monkeypatch):
+    from chiiki.plans.pdf import FontMissingError, find_japanese_font
+
+    monkeypatch.delenv("CHIIKI_PDF_FONT", raising=False)
+    with pytest.raises(FontMissingError, match="fonts-ipafont-gothic"):
+        find_japanese_font(["/nonexistent/font.ttf"])

@@ -10,7 +10,17 @@ from importlib import import_module
 
 from fastapi import APIRouter
 
-ROUTE_MODULES = ("auth", "firms", "industry", "io", "plans", "datasets", "jobs")
+ROUTE_MODULES = (
+    "auth",
+    "firms",
+    "industry",
+    "io",
+    "plans",
+    "plan_records",
+    "notifications",
+    "datasets",
+    "jobs",
+)
 
 
 def build_api_router() -> APIRouter:
