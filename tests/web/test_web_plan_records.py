@@ -223,3 +223,24 @@ def test_pdf_without_a_font_says_what_to_install(monkeypatch):
     monkeypatch.delenv("CHIIKI_PDF_FONT", raising=False)
     with pytest.raises(FontMissingError, match="fonts-ipafont-gothic"):
         find_japanese_font(["/nonexistent/font.ttf"])
+
+
+def test_pdf_lays_out_very_long_texts():
+    from chiiki.plans.pdf import plan_pdf_bytes
+
+    long = "長い説明文。" * 3000
+    doc = {
+        "plan": {
+            "id": 1, "plan_type": "B", "type_label": "B 地域産業クラスター計画", "title": "長文の計画",
+            "owner": "福島県", "owner_level_label": "都道府県", "period_start": 2026, "period_end": 2027,
+            "focus_fields": [], "focus_field_names": [], "local_resources": [], "description": long,
+            "state_label": "作成中", "is_demo": False,
+        },
+        "requirements": [{"label": "要件", "is_auto": False, "status_label": "未確認", "evidence": long,
+                          "auto_explanation": "", "reviewer_comment": long}],
+        "kpis": [], "priority_firms": [], "ripple_scenarios": [], "screenings": [],
+        "state_history": [{"at": "2026-12-03T00:00:00+00:00", "action": "submit", "to_state": "submitted",
+                           "actor": "x", "comment": long}],
+    }  # fmt: skip
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(plan_pdf_bytes(doc))).pages)
+    assert "長文の計画" in text and "以下略" in text and "2026-12-03 09:00 JST" in text

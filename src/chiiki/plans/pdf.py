@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from chiiki.plans.export import ripple_inputs
 from chiiki.plans.labels import DEMO_LABEL, STATE_LABELS
 from chiiki.plans.times import format_jst
 from chiiki.plans.workflow import TRANSITIONS
@@ -40,6 +41,8 @@ FONT_CANDIDATES = (
 """Japanese TrueType fonts of Debian packages, in order of preference (``CHIIKI_PDF_FONT`` first)."""
 STAGES = ("直接効果", "第1次間接効果", "第2次間接効果", "総合効果")
 MEASURES = ("生産誘発額", "粗付加価値誘発額", "雇用者所得誘発額", "就業誘発数")
+CELL_CHARS = 1500
+"""Longer texts are cut in the PDF (a table row taller than a page cannot be laid out)."""
 
 
 class FontMissingError(RuntimeError):
@@ -119,9 +122,10 @@ class _Builder:
 
         from reportlab.platypus import Paragraph
 
-        return Paragraph(
-            escape(str(text if text is not None else "")).replace("\n", "<br/>"), style or self.body
-        )
+        text = str(text if text is not None else "")
+        if len(text) > CELL_CHARS:
+            text = text[:CELL_CHARS] + "…（以下略。全文は画面または Excel 出力でご覧ください）"
+        return Paragraph(escape(text).replace("\n", "<br/>"), style or self.body)
 
     def add(self, *flowables: Any) -> None:
         self.story.extend(flowables)
@@ -138,7 +142,7 @@ class _Builder:
         cells += [[self.p(c, self.small) for c in row] for row in rows] or [
             [self.p("（なし）", self.small)] + [""] * (len(header) - 1)
         ]
-        t = Table(cells, colWidths=[w * mm for w in widths], repeatRows=1)
+        t = Table(cells, colWidths=[w * mm for w in widths], repeatRows=1, splitInRow=1)
         style = [
             ("GRID", (0, 0), (-1, -1), 0.4, self.colors.HexColor("#9aa5b1")),
             ("BACKGROUND", (0, 0), (-1, 0), self.colors.HexColor("#ddebf7")),
@@ -369,19 +373,13 @@ def _ripple(b: _Builder, doc: dict[str, Any]) -> None:
         b.add(b.p("シナリオはまだありません。"))
     for s in doc["ripple_scenarios"]:
         b.heading(f"{s['name']}（{s['unit']}）", 2)
-        inputs = s.get("inputs") or {}
-        demand = inputs.get("demand") or inputs.get("final_demand") or {}
-        if isinstance(demand, dict) and demand:
-            b.add(
-                b.p("最終需要の増加: " + "、".join(f"{k} {_num(v, 1)}" for k, v in demand.items()), b.small)
+        assumptions, demand = ripple_inputs(s.get("inputs") or {})
+        if assumptions:
+            b.add(b.p("前提: " + "、".join(f"{k} {v}" for k, v in assumptions), b.small))
+        if demand:
+            b.table(
+                ["部門", f"最終需要の増加（{s['unit']}）"], [(k, _num(v, 1)) for k, v in demand], [90, 50]
             )
-        other = {
-            k: v
-            for k, v in inputs.items()
-            if k not in ("demand", "final_demand") and not isinstance(v, dict | list)
-        }
-        if other:
-            b.add(b.p("前提: " + "、".join(f"{k} = {v}" for k, v in other.items()), b.small))
         totals: dict[tuple[str, str], float] = {}
         for r in s["results"]:
             key = (r.get("stage"), r.get("measure"))
