@@ -244,3 +244,18 @@ def test_pdf_lays_out_very_long_texts():
     }  # fmt: skip
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(plan_pdf_bytes(doc))).pages)
     assert "長文の計画" in text and "以下略" in text and "2026-12-03 09:00 JST" in text
+
+
+def test_excel_export_carries_the_c_records(as_user):  # noqa: F811
+    import openpyxl
+
+    town = as_user("koriyama")
+    plan_id = new_plan(town, "C", "Excel 記録 郡山", period_start="2025", period_end="2027")
+    r = post(town, f"/plans/{plan_id}/desks", {"name": "郡山 相談窓口"}, page=f"/plans/{plan_id}")
+    desk_id = re.search(r'name="desk_id"><option value="(\d+)"', r.text).group(1)
+    post(town, f"/plans/{plan_id}/consultations", {"desk_id": desk_id, "held_on": "2025-05-10", "topic": "販路"},
+         page=f"/plans/{plan_id}")  # fmt: skip
+    book = openpyxl.load_workbook(io.BytesIO(town.get(f"/plans/{plan_id}/export.xlsx").content))
+    assert book.sheetnames[-1] == "相談窓口"
+    cells = [c.value for row in book["相談窓口"].iter_rows() for c in row if c.value is not None]
+    assert "郡山 相談窓口" in cells and "販路" in cells and 2025 in cells

@@ -244,7 +244,7 @@ def export(
         raise fail(f"--format は xlsx・json・pdf のいずれかです（指定値: {fmt}）。")
     with _session() as session:
         doc = _document(session, plan_id, reader)
-        if fmt == "pdf":
+        if fmt in ("pdf", "xlsx"):  # the A/C records go on paper and into the workbook
             from chiiki.services.plan_records import records_document
             from chiiki.store.plans import get_plan
 

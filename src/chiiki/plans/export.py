@@ -345,8 +345,64 @@ def _measures(ws: Worksheet, doc: dict[str, Any]) -> None:
     _widths(ws, [24, 50, 60])
 
 
+def _a_records(ws: Worksheet, doc: dict[str, Any]) -> None:
+    """A plans (issue #12 §4): the bureau's screening of each candidate project, then the 有識者検討会."""
+    records = doc.get("records") or {}
+    row = _title(ws, doc, "候補プロジェクトの審査と有識者検討会")
+    _header(
+        ws, row, ["プロジェクト", "審査日時", "審査担当", "合計点", "満点", "点数の目安", "判断", "コメント"]
+    )
+    for c in records.get("candidates", []):
+        for sc in c.get("screenings", []) or [{}]:
+            row += 1
+            values = [
+                c["title"], format_jst(sc.get("at")) if sc else "未審査", sc.get("reviewer"), sc.get("total"),
+                sc.get("max_total"), sc.get("recommendation_label"), sc.get("decision_label"), sc.get("comment"),
+            ]  # fmt: skip
+            for col, v in enumerate(values, start=1):
+                ws.cell(row=row, column=col, value=v).alignment = Alignment(wrap_text=True, vertical="top")
+    row += 2
+    ws.cell(row=row, column=1, value="有識者検討会").font = Font(bold=True, size=12)
+    _header(ws, row + 1, ["開催日", "会議", "委員", "主な意見", "決定事項"])
+    for i, m in enumerate(records.get("meetings", []), start=row + 2):
+        values = [m["held_on"], m["title"], "、".join(m["members"]), m["opinions"], m["decisions"]]
+        for col, v in enumerate(values, start=1):
+            ws.cell(row=i, column=col, value=v).alignment = Alignment(wrap_text=True, vertical="top")
+    _widths(ws, [36, 22, 14, 10, 8, 12, 14, 50])
+
+
+def _c_records(ws: Worksheet, doc: dict[str, Any]) -> None:
+    """C plans (issue #12 §4): the 相談窓口, the yearly counts and the consultation log."""
+    records = doc.get("records") or {}
+    row = _title(ws, doc, "相談窓口と相談の記録")
+    _header(ws, row, ["窓口", "担当部署", "連絡先", "開設日"])
+    for d in records.get("desks", []):
+        row += 1
+        for col, v in enumerate((d["name"], d["department"], d["contact"], d["opened_on"]), start=1):
+            ws.cell(row=row, column=col, value=v)
+    row += 2
+    _header(ws, row, ["年度", "相談件数（件）"])
+    for c in records.get("counts", []):
+        row += 1
+        ws.cell(row=row, column=1, value=c["fiscal_year"])
+        ws.cell(row=row, column=2, value=c["count"]).number_format = MONEY
+    row += 2
+    _header(ws, row, ["相談日", "年度", "窓口", "相談者", "内容", "対応・結果"])
+    for c in records.get("consultations", []):
+        row += 1
+        values = (c["held_on"], c["fiscal_year"], c["desk"], c["client"], c["topic"], c["outcome"])
+        for col, v in enumerate(values, start=1):
+            ws.cell(row=row, column=col, value=v)
+    _widths(ws, [30, 20, 24, 20, 40, 40])
+
+
+RECORD_SHEETS = {"A": ("候補プロジェクトの審査", _a_records), "C": ("相談窓口", _c_records)}
+"""Sheets added after 支援策 when the document carries the plan's records."""
+
+
 def write_plan_xlsx(doc: dict[str, Any], path: Path) -> Path:
-    """Write the plan as a workbook with the sheets of :data:`SHEETS` (候補プロジェクト only for A)."""
+    """Write the plan as a workbook with the sheets of :data:`SHEETS` (候補プロジェクト only for A),
+    and, when ``doc["records"]`` is there, the A or C records sheet (:data:`RECORD_SHEETS`)."""
     wb = Workbook()
     wb.remove(wb.active)
     writers = {
@@ -362,6 +418,9 @@ def write_plan_xlsx(doc: dict[str, Any], path: Path) -> Path:
         if name == "候補プロジェクト" and doc["plan"]["plan_type"] != "A":
             continue
         writers[name](wb.create_sheet(name), doc)
+    extra = RECORD_SHEETS.get(doc["plan"]["plan_type"])
+    if extra is not None and doc.get("records"):
+        extra[1](wb.create_sheet(extra[0]), doc)
     _neutralise(wb)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

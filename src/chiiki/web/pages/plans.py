@@ -28,6 +28,7 @@ from chiiki.plans.labels import LOCAL_RESOURCES, REQUIREMENT_STATUS_LABELS, STAT
 from chiiki.plans.rules import PlanRules
 from chiiki.services.access import AccessDeniedError, Principal, require_plan_view
 from chiiki.services.datasets import analytics_for
+from chiiki.services.plan_documents import printable_document
 from chiiki.services.plan_records import records_context
 from chiiki.services.plans import owner_codes, plan_document_for, visible_plans
 from chiiki.store import parts
@@ -506,7 +507,7 @@ def _latest(state, db, principal: Principal):  # noqa: ANN001, ANN202
 @router.get("/plans/{plan_id}/export.xlsx")
 def plan_export(principal: PageUser, state: State, db: Db, plan_id: int) -> Response:
     _plan(db, principal, plan_id)
-    doc = plan_document_for(db, plan_id, principal, min_cell=state.web.min_cell_firms)
+    doc = printable_document(db, plan_id, principal, min_cell=state.web.min_cell_firms)  # with A/C records
     with tempfile.TemporaryDirectory() as tmp:
         path = write_plan_xlsx(doc, Path(tmp) / "plan.xlsx")
         content = path.read_bytes()
