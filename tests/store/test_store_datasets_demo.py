@@ -167,5 +167,8 @@ def test_cli_upgrade_list_show_export(cli, tmp_path: Path) -> None:  # noqa: ANN
     assert json.loads(js.read_text("utf-8"))["plan"]["title"] == "福島B"
     assert cli("plans", "import", str(js)).exit_code == 0
     assert len(json.loads(cli("plans", "list", "--format", "json").output)) == 2
-    bad = cli("plans", "export", "1", "--format", "pdf", "--out", str(tmp_path / "x.pdf"))
-    assert bad.exit_code == 2 and "xlsx か json" in bad.output
+    pdf = tmp_path / "x.pdf"
+    assert cli("plans", "export", "1", "--format", "pdf", "--out", str(pdf)).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    bad = cli("plans", "export", "1", "--format", "docx", "--out", str(tmp_path / "x.docx"))
+    assert bad.exit_code == 2 and "xlsx・json・pdf" in bad.output

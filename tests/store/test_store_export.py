@@ -112,18 +112,21 @@ def test_excel_export_cell_by_cell(session: Session, plan_id: int, tmp_path: Pat
         "順位",
         "企業ID",
         "企業名",
-        "スコア",
+        "総合スコア",
         "選定理由",
-        "connector_degree",
+        "コネクター度",
         "選定日時",
-        "スコアの実行",
-    ]
-    assert [c.value for c in firms[5]][:6] == [1, "b", "郡山部品", 70.25, "上位2社", 0.3]
+        "選定に使ったスコア表",
+    ]  # Japanese headers, no identifiers (issue #12 §5)
+    assert [c.value for c in firms[5]][:6] == [1, "b", "郡山部品", 70.2, "上位2社", 0.3]  # rounded
+    assert firms["F5"].number_format == "0.00%" and firms["G5"].value.endswith(" JST")
     assert firms["H5"].value == "2024年度"
     rip = wb["経済波及効果"]
     assert rip["A4"].value == "シナリオ: 投資100億円（単位: 百万円、就業誘発数は人）"
-    assert [c.value for c in rip[6]][:4] == ["シナリオ", "指標", "直接効果", "総合効果"]
-    assert [c.value for c in rip[7]][:4] == ["s", "生産誘発額", 100.0, 153.5]
+    assert [c.value for c in rip[6]][:2] == ["入力（前提）", None]  # the ripple inputs (issue #12 §5)
+    assert [c.value for c in rip[7]][:2] == ["消費転換係数", 0.7243]
+    assert [c.value for c in rip[9]][:4] == ["シナリオ", "指標", "直接効果", "総合効果"]
+    assert [c.value for c in rip[10]][:4] == ["s", "生産誘発額", 100.0, 153.5]
     measures = wb["支援策"]
     assert [c.value for c in measures[4]] == ["区分", "支援策", "適用理由"]
     names = [measures.cell(row=r, column=2).value for r in range(5, measures.max_row + 1)]
@@ -161,7 +164,7 @@ def test_a_plan_export_has_candidate_projects_sheet(session: Session, tmp_path: 
         "候補プロジェクト"
     ]
     assert [c.value for c in ws[5]] == [
-        "04",
+        "宮城県",
         "半導体拠点",
         "1 AI・半導体",
         300_000_000,

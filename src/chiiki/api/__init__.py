@@ -19,6 +19,8 @@ ROUTE_MODULES = (
     "io_tables",
     "plans",
     "plan_baselines",
+    "plan_records",
+    "notifications",
     "datasets",
     "jobs",
 )

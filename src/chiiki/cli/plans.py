@@ -224,24 +224,36 @@ def _num(value: float | None) -> str:
 @app.command()
 def export(
     plan_id: PlanId,
-    out: Annotated[Path, typer.Option("--out", help="出力ファイル（.xlsx または .json）")],
+    out: Annotated[Path, typer.Option("--out", help="出力ファイル（.xlsx・.json・.pdf）")],
     fmt: Annotated[
-        str | None, typer.Option("--format", help="xlsx または json（省略時は --out の拡張子から）")
+        str | None, typer.Option("--format", help="xlsx・json・pdf（省略時は --out の拡張子から）")
     ] = None,
     reader: Reader = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="提出用の PDF で出力します（--format pdf と同じ）")
+    ] = False,
 ) -> None:
-    """計画を Excel（提出用の別添の構成）または JSON に出力します。JSON は `chiiki plans import` で取り込めます。
+    """計画を Excel（提出用の別添の構成）・JSON・提出用 PDF に出力します。JSON は `chiiki plans import` で取り込めます。
 
     企業別の数値は --as で指定した利用者が見てよい範囲だけ出力します。"""
     from chiiki.plans.export import write_plan_json, write_plan_xlsx
+    from chiiki.plans.pdf import FontMissingError, write_plan_pdf
 
-    fmt = fmt or out.suffix.lower().lstrip(".")
-    if fmt not in ("xlsx", "json"):
-        raise fail(f"--format は xlsx か json です（指定値: {fmt}）。")
+    fmt = "pdf" if pdf else fmt or out.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "json", "pdf"):
+        raise fail(f"--format は xlsx・json・pdf のいずれかです（指定値: {fmt}）。")
     with _session() as session:
         doc = _document(session, plan_id, reader)
+        if fmt in ("pdf", "xlsx"):  # the A/C records go on paper and into the workbook
+            from chiiki.services.plan_records import records_document
+            from chiiki.store.plans import get_plan
+
+            doc["records"] = records_document(session, get_plan(session, plan_id))
+    writers = {"xlsx": write_plan_xlsx, "json": write_plan_json, "pdf": write_plan_pdf}
     try:
-        (write_plan_xlsx if fmt == "xlsx" else write_plan_json)(doc, out)
+        writers[fmt](doc, out)
+    except FontMissingError as exc:
+        raise fail(str(exc)) from exc
     except OSError as exc:
         raise fail(
             f"{out} に書き込めません（{exc.strerror}）。出力先のフォルダと権限を確認してください。"

@@ -20,6 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from chiiki.data.writers import safe_cell
 from chiiki.plans.labels import DEMO_LABEL
+from chiiki.plans.times import format_jst
+from chiiki.reference import prefecture_names
 
 SHEETS = ("概要", "要件", "KPI", "重点支援企業", "候補プロジェクト", "経済波及効果", "支援策")
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -113,32 +115,32 @@ def _kpis(ws: Worksheet, doc: dict[str, Any]) -> None:
     )
     for i, k in enumerate(doc["kpis"], start=row + 1):
         targets = {t["fiscal_year"]: t["value"] for t in k["targets"]}
-        fmt = DECIMAL if k["unit"] == "人" else MONEY
+        fmt = MONEY
         values = [
             k["label"],
             k["unit"],
             k["baseline_year"],
-            k["baseline"],
-            *[targets.get(y) for y in years],
+            rounded(k["baseline"], k["unit"]),
+            *[rounded(targets.get(y), k["unit"]) for y in years],
             k["target_rule"],
             k["baseline_source"],
         ]
         for col, v in enumerate(values, start=1):
             cell = ws.cell(row=i, column=col, value=v)
-            if isinstance(v, float):
+            if isinstance(v, int | float) and col > 3:
                 cell.number_format = fmt
     row = row + len(doc["kpis"]) + 2
     ws.cell(row=row, column=1, value="実績と達成状況").font = Font(bold=True, size=12)
     _header(ws, row + 1, ["KPI", "年度", "目標", "実績", "状況", "説明"])
     r = row + 2
     for k in doc["kpis"]:
-        fmt = DECIMAL if k["unit"] == "人" else MONEY
+        fmt = MONEY
         for s in k["status"]:
             values = [
                 k["label"],
                 s["fiscal_year"],
-                s["target"],
-                s["actual"],
+                rounded(s["target"], k["unit"]),
+                rounded(s["actual"], k["unit"]),
                 s["status_label"],
                 s["explanation"],
             ]
@@ -150,27 +152,65 @@ def _kpis(ws: Worksheet, doc: dict[str, Any]) -> None:
     _widths(ws, [16, 8, 10, 16] + [16] * len(years) + [36, 60])
 
 
+SNAPSHOT_LABELS = {
+    "score": ("総合スコア", 1), "connector_degree": ("コネクター度", "pct"), "hub_degree": ("ハブ度", "pct"),
+    "connector_percentile": ("コネクター度の順位（パーセンタイル）", 1), "hub_percentile": ("ハブ度の順位（パーセンタイル）", 1),
+    "sales": ("売上高（千円）", 0), "employees": ("従業者数（人）", 0), "payroll": ("給与総額（千円）", 0),
+    "operating_profit": ("営業利益（千円）", 0), "out_sales": ("域外販売額（千円）", 0),
+    "in_purchases": ("域内仕入額（千円）", 0), "in_sales": ("域内販売額（千円）", 0),
+    "out_purchases": ("域外仕入額（千円）", 0), "municipality_code": ("所在市区町村コード", None),
+    "prefecture_code": ("都道府県コード", None), "jsic_code": ("産業（JSIC中分類）", None),
+    "fiscal_year": ("年度", None),
+}  # fmt: skip
+"""Japanese headers of a priority firm's indicators at selection, and how each is rounded (digits,
+``pct`` for a share shown as a percentage, None for a code)."""
+
+
+def rounded(value: Any, unit: str | int | None) -> Any:
+    """A figure as the export shows it: 千円 and 人 whole, one decimal for scores and percentiles,
+    shares to 4 decimals (shown as %)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return value
+    if unit == "pct":
+        return round(float(value), 6)
+    if unit in ("千円", "人", "件", 0):
+        return int(round(value))
+    if isinstance(unit, int):
+        return round(float(value), unit)
+    return value
+
+
 def _firms(ws: Worksheet, doc: dict[str, Any]) -> None:
     row = _title(ws, doc, "重点支援企業（選定時の指標）")
     keys: list[str] = []
     for f in doc["priority_firms"]:
-        keys += [k for k in f["snapshot"] if k not in keys and k != "name"]
-    _header(ws, row, ["順位", "企業ID", "企業名", "スコア", "選定理由", *keys, "選定日時", "スコアの実行"])
-    for i, f in enumerate(doc["priority_firms"], start=row + 1):
-        snap = [f["snapshot"].get(k) for k in keys]
-        snap = [json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v for v in snap]
-        values = [
-            f["rank"],
-            f["company_id"],
-            f["name"],
-            f["score"],
-            "、".join(f["reasons"]),
-            *snap,
-            f["selected_at"],
-            f["score_run"],
+        keys += [
+            k
+            for k in f["snapshot"]
+            if k not in keys and k not in ("name", "company_id", "reasons", "selected")
         ]
+    keys = [k for k in keys if k in SNAPSHOT_LABELS]
+    header = [SNAPSHOT_LABELS[k][0] for k in keys]
+    _header(
+        ws,
+        row,
+        ["順位", "企業ID", "企業名", "総合スコア", "選定理由", *header, "選定日時", "選定に使ったスコア表"],
+    )
+    for i, f in enumerate(doc["priority_firms"], start=row + 1):
+        snap = [rounded(f["snapshot"].get(k), SNAPSHOT_LABELS[k][1]) for k in keys]
+        values = [
+            f["rank"], f["company_id"], f["name"], rounded(f["score"], 1), "、".join(f["reasons"]), *snap,
+            format_jst(f["selected_at"]), f["score_run"],
+        ]  # fmt: skip
         for col, v in enumerate(values, start=1):
-            ws.cell(row=i, column=col, value=v)
+            cell = ws.cell(row=i, column=col, value=v)
+            kind = SNAPSHOT_LABELS[keys[col - 6]][1] if 6 <= col < 6 + len(keys) else None
+            if kind == "pct" and isinstance(v, float):
+                cell.number_format = "0.00%"
+            elif isinstance(v, int) and col > 1:
+                cell.number_format = MONEY
+            elif isinstance(v, float):
+                cell.number_format = DECIMAL
     _widths(ws, [6, 14, 30, 10, 50])
 
 
@@ -180,7 +220,7 @@ def _projects(ws: Worksheet, doc: dict[str, Any]) -> None:
         ws,
         row,
         [
-            "都道府県コード",
+            "都道府県",
             "プロジェクト名",
             "戦略分野",
             "投資見込額（千円）",
@@ -194,7 +234,7 @@ def _projects(ws: Worksheet, doc: dict[str, Any]) -> None:
         ministries = "、".join(f"{m['name']}（{m['since']}〜）" for m in c["ministries"])
         field = f"{c['field_id']} {c['field_name']}" if c["field_id"] is not None else ""
         values = [
-            c["prefecture_code"],
+            prefecture_names().get(c["prefecture_code"], c["prefecture_code"]),
             c["title"],
             field,
             c["investment_amount"],
@@ -230,6 +270,30 @@ def ripple_summary(results: list[dict[str, Any]]) -> pl.DataFrame:
     )
 
 
+def ripple_inputs(inputs: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, float]]]:
+    """A stored scenario's inputs in words (SPEC §5): the assumptions (table, region, 消費転換係数,
+    how the demand is met) and the final-demand increase per sector."""
+    prefs = prefecture_names()
+    assumptions: list[tuple[str, Any]] = []
+    if inputs.get("table"):
+        assumptions.append(("産業連関表", inputs["table"]))
+    if inputs.get("prefecture_code"):
+        assumptions.append(("地域", prefs.get(inputs["prefecture_code"], inputs["prefecture_code"])))
+    if inputs.get("c") is not None:
+        assumptions.append(("消費転換係数", inputs["c"]))
+    if "local_output" in inputs:
+        assumptions.append((
+            "需要の扱い",
+            "すべて域内の生産とみなす（直接効果 = 需要額）" if inputs["local_output"] else "域内の需要（一部は移輸入で賄われる）",
+        ))  # fmt: skip
+    demand = [
+        (str(d.get("sector")), float(d.get("value") or 0.0))
+        for d in inputs.get("demand") or []
+        if isinstance(d, dict) and d.get("value")
+    ]
+    return assumptions, demand
+
+
 def _ripple(ws: Worksheet, doc: dict[str, Any]) -> None:
     row = _title(ws, doc, "経済波及効果")
     for s in doc["ripple_scenarios"]:
@@ -238,8 +302,23 @@ def _ripple(ws: Worksheet, doc: dict[str, Any]) -> None:
         ).font = Font(bold=True, size=12)
         if s["note"]:
             ws.cell(row=row + 1, column=1, value=s["note"])
-        summary = ripple_summary(s["results"])
         row += 2
+        assumptions, demand = ripple_inputs(s.get("inputs") or {})
+        if assumptions or demand:
+            ws.cell(row=row, column=1, value="入力（前提）").font = BOLD
+            for label, value in assumptions:
+                row += 1
+                ws.cell(row=row, column=1, value=label)
+                ws.cell(row=row, column=2, value=value)
+            if demand:
+                row += 1
+                _header(ws, row, ["部門", f"最終需要の増加（{s['unit']}）"])
+                for sector, value in demand:
+                    row += 1
+                    ws.cell(row=row, column=1, value=sector)
+                    ws.cell(row=row, column=2, value=round(value, 1)).number_format = DECIMAL
+            row += 2
+        summary = ripple_summary(s["results"])
         if summary.is_empty():
             ws.cell(row=row, column=1, value="（結果なし）")
             row += 2
@@ -248,7 +327,7 @@ def _ripple(ws: Worksheet, doc: dict[str, Any]) -> None:
         for values in summary.iter_rows():
             row += 1
             for col, v in enumerate(values, start=1):
-                cell = ws.cell(row=row, column=col, value=v)
+                cell = ws.cell(row=row, column=col, value=round(v, 1) if isinstance(v, float) else v)
                 if isinstance(v, float):
                     cell.number_format = DECIMAL
         row += 2
@@ -266,8 +345,64 @@ def _measures(ws: Worksheet, doc: dict[str, Any]) -> None:
     _widths(ws, [24, 50, 60])
 
 
+def _a_records(ws: Worksheet, doc: dict[str, Any]) -> None:
+    """A plans (issue #12 §4): the bureau's screening of each candidate project, then the 有識者検討会."""
+    records = doc.get("records") or {}
+    row = _title(ws, doc, "候補プロジェクトの審査と有識者検討会")
+    _header(
+        ws, row, ["プロジェクト", "審査日時", "審査担当", "合計点", "満点", "点数の目安", "判断", "コメント"]
+    )
+    for c in records.get("candidates", []):
+        for sc in c.get("screenings", []) or [{}]:
+            row += 1
+            values = [
+                c["title"], format_jst(sc.get("at")) if sc else "未審査", sc.get("reviewer"), sc.get("total"),
+                sc.get("max_total"), sc.get("recommendation_label"), sc.get("decision_label"), sc.get("comment"),
+            ]  # fmt: skip
+            for col, v in enumerate(values, start=1):
+                ws.cell(row=row, column=col, value=v).alignment = Alignment(wrap_text=True, vertical="top")
+    row += 2
+    ws.cell(row=row, column=1, value="有識者検討会").font = Font(bold=True, size=12)
+    _header(ws, row + 1, ["開催日", "会議", "委員", "主な意見", "決定事項"])
+    for i, m in enumerate(records.get("meetings", []), start=row + 2):
+        values = [m["held_on"], m["title"], "、".join(m["members"]), m["opinions"], m["decisions"]]
+        for col, v in enumerate(values, start=1):
+            ws.cell(row=i, column=col, value=v).alignment = Alignment(wrap_text=True, vertical="top")
+    _widths(ws, [36, 22, 14, 10, 8, 12, 14, 50])
+
+
+def _c_records(ws: Worksheet, doc: dict[str, Any]) -> None:
+    """C plans (issue #12 §4): the 相談窓口, the yearly counts and the consultation log."""
+    records = doc.get("records") or {}
+    row = _title(ws, doc, "相談窓口と相談の記録")
+    _header(ws, row, ["窓口", "担当部署", "連絡先", "開設日"])
+    for d in records.get("desks", []):
+        row += 1
+        for col, v in enumerate((d["name"], d["department"], d["contact"], d["opened_on"]), start=1):
+            ws.cell(row=row, column=col, value=v)
+    row += 2
+    _header(ws, row, ["年度", "相談件数（件）"])
+    for c in records.get("counts", []):
+        row += 1
+        ws.cell(row=row, column=1, value=c["fiscal_year"])
+        ws.cell(row=row, column=2, value=c["count"]).number_format = MONEY
+    row += 2
+    _header(ws, row, ["相談日", "年度", "窓口", "相談者", "内容", "対応・結果"])
+    for c in records.get("consultations", []):
+        row += 1
+        values = (c["held_on"], c["fiscal_year"], c["desk"], c["client"], c["topic"], c["outcome"])
+        for col, v in enumerate(values, start=1):
+            ws.cell(row=row, column=col, value=v)
+    _widths(ws, [30, 20, 24, 20, 40, 40])
+
+
+RECORD_SHEETS = {"A": ("候補プロジェクトの審査", _a_records), "C": ("相談窓口", _c_records)}
+"""Sheets added after 支援策 when the document carries the plan's records."""
+
+
 def write_plan_xlsx(doc: dict[str, Any], path: Path) -> Path:
-    """Write the plan as a workbook with the sheets of :data:`SHEETS` (候補プロジェクト only for A)."""
+    """Write the plan as a workbook with the sheets of :data:`SHEETS` (候補プロジェクト only for A),
+    and, when ``doc["records"]`` is there, the A or C records sheet (:data:`RECORD_SHEETS`)."""
     wb = Workbook()
     wb.remove(wb.active)
     writers = {
@@ -283,6 +418,9 @@ def write_plan_xlsx(doc: dict[str, Any], path: Path) -> Path:
         if name == "候補プロジェクト" and doc["plan"]["plan_type"] != "A":
             continue
         writers[name](wb.create_sheet(name), doc)
+    extra = RECORD_SHEETS.get(doc["plan"]["plan_type"])
+    if extra is not None and doc.get("records"):
+        extra[1](wb.create_sheet(extra[0]), doc)
     _neutralise(wb)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

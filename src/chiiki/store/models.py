@@ -7,7 +7,7 @@ Money is in 千円 (SPEC §2) unless a column says otherwise; codes are strings.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -45,6 +46,8 @@ REQUIREMENT_STATUSES = ("pending", "met", "not_met", "not_applicable")
 KPI_VALUE_KINDS = ("target", "actual")
 AUTH_KINDS = ("web", "api")
 JOB_STATES = ("queued", "running", "succeeded", "failed")
+CANDIDATE_DECISIONS = ("adopt", "hold", "reject")
+"""A bureau's decision on an A plan's candidate project: 素案に採択 / 継続検討 / 不採択."""
 
 
 def utcnow() -> datetime:
@@ -462,17 +465,130 @@ class PlanStateChange(Base):
     plan: Mapped[Plan] = relationship(back_populates="state_history")
 
 
+class CandidateScreening(Base):
+    """The bureau's screening of one candidate project of an A plan (SPEC §6.1 A, §6.4; issue #12 §4):
+    the project's own requirement checks, a score per requirement, the total, the score's
+    recommendation and the bureau's decision with a comment. A later screening of the same project
+    does not replace the earlier one: the last is the current decision."""
+
+    __tablename__ = "candidate_screenings"
+    __table_args__ = (CheckConstraint(_in("decision", CANDIDATE_DECISIONS), name="decision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    candidate_project_id: Mapped[int] = mapped_column(
+        ForeignKey("candidate_projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    reviewer: Mapped[str] = mapped_column(String(100), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, nullable=False, default=list)
+    """The project's requirement checks at screening: ``[{"code", "label", "status", "explanation"}]``."""
+    scores: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
+    total: Mapped[float] = mapped_column(Float, nullable=False)
+    max_total: Mapped[float] = mapped_column(Float, nullable=False)
+    recommendation: Mapped[str] = mapped_column(String(20), nullable=False)
+    """What the score recommends (approve | return, :mod:`chiiki.plans.screening`)."""
+    decision: Mapped[str] = mapped_column(String(20), nullable=False)
+    comment: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class ExpertMeeting(Versioned, Base):
+    """A meeting of the bureau's 有識者検討会 on an A plan (SPEC §6.1 A): when, who, what was said and
+    decided."""
+
+    __tablename__ = "expert_meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    members: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    opinions: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    decisions: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class ConsultationDesk(Versioned, Base):
+    """A municipality's 相談窓口 of a C plan (SPEC §6.2 C): where it is and how to reach it."""
+
+    __tablename__ = "consultation_desks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(300), nullable=False)
+    department: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    contact: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Consultation(Base):
+    """One consultation at a 相談窓口 (a log row; counted per fiscal year as a KPI, issue #12 §4)."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        ForeignKey("plans.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    desk_id: Mapped[int] = mapped_column(
+        ForeignKey("consultation_desks.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    fiscal_year: Mapped[int] = mapped_column(Integer, nullable=False)
+    """Japanese fiscal year of ``held_on`` (April to March)."""
+    client: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    topic: Mapped[str] = mapped_column(String(300), nullable=False)
+    outcome: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Notification(Base):
+    """An in-app notice to one user (issue #12 §6): a plan returned to its authors, submitted to its
+    reviewers, approved. ``read_at`` is set when the user marks it read."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(30), nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    link: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    actor: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 __all__ = [
     "AuditLog",
     "AuthSession",
     "Base",
     "CandidateProject",
+    "CandidateScreening",
+    "Consultation",
+    "ConsultationDesk",
     "DatasetVersion",
+    "ExpertMeeting",
     "Kpi",
     "IoTableVersion",
     "Job",
     "KpiValue",
     "LoginThrottle",
+    "Notification",
     "Plan",
     "PlanRequirement",
     "PlanStateChange",

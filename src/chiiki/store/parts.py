@@ -23,6 +23,7 @@ from chiiki.store import audit
 from chiiki.store.concurrency import check_version, flush_checked
 from chiiki.store.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from chiiki.store.models import CandidateProject, Kpi, KpiValue, PriorityFirm, RippleScenario, SupportMeasure
+from chiiki.store.plan_records import follow_candidates
 from chiiki.store.plans import get_plan, require
 
 SCORE_COLUMNS = ("company_id", "score", "selected", "reasons")
@@ -323,6 +324,7 @@ def add_candidate_project(
         entity_id=project.id,
         after=audit.snapshot(project),
     )
+    follow_candidates(session, plan, actor=actor.username)  # the checklist follows at once (issue #12 §4)
     return project
 
 

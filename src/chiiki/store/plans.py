@@ -27,7 +27,7 @@ from chiiki.plans.requirements import (
 from chiiki.plans.rules import PlanRules
 from chiiki.plans.screening import screen
 from chiiki.reference import blocks, municipalities, prefecture_block, prefectures
-from chiiki.store import audit
+from chiiki.store import audit, notifications
 from chiiki.store.concurrency import check_version, flush_checked
 from chiiki.store.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from chiiki.store.models import Plan, PlanRequirement, PlanStateChange, Screening
@@ -265,6 +265,7 @@ def transition_plan(
         before=before,
         after=audit.snapshot(plan) | {"comment": comment},
     )
+    notifications.on_transition(session, plan, action, actor=actor.username, comment=comment)
     return plan
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from jinja2 import Environment
 
 from chiiki.plans.labels import PLAN_TYPE_LABELS, STATE_LABELS
+from chiiki.plans.times import format_jst
 from chiiki.reference import fields, jsic, municipalities, prefecture_names
 from chiiki.services.access import ROLE_LABELS
 from chiiki.services.io_tables import for_screen
@@ -74,6 +75,7 @@ def register(env: Environment) -> None:
     env.filters["amount"] = amount
     munis = municipality_names()
     env.filters["muni"] = lambda code: munis.get((code or "")[:5], code or "—") if code else "—"
+    env.filters["jst"] = format_jst  # times in JST with the zone named (issue #12 §6)
     env.filters["pref"] = lambda code: prefs.get(code or "", code or "—")
     env.filters["jsic"] = lambda code: f"{code} {industries.get(code or '', '')}".strip() if code else "—"
     env.filters["role"] = lambda r: ROLE_LABELS.get(r, r)

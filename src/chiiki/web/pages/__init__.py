@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from chiiki.web.pages import (
+    admin_users,
     auth,
     dashboard,
     data,
@@ -16,7 +17,9 @@ from chiiki.web.pages import (
     jobs,
     maps,
     network,
+    notifications,
     plan_baselines,
+    plan_records,
     plans,
     regional,
     ripple,
@@ -40,7 +43,10 @@ PAGE_MODULES = (
     data,
     jobs,
     plan_baselines,
+    plan_records,
     plans,
+    notifications,
+    admin_users,
     glossary,
 )
 

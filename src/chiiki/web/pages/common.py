@@ -12,6 +12,7 @@ from chiiki.services.access import Principal
 from chiiki.services.analytics import Analytics
 from chiiki.services.datasets import dataset_choices
 from chiiki.services.security import new_csrf_token
+from chiiki.store.notifications import unread_count
 
 
 def csrf_token(request: Request) -> str:
@@ -23,6 +24,14 @@ def csrf_token(request: Request) -> str:
 
 def flash(request: Request, text: str, kind: str = "ok") -> None:
     request.session.setdefault("flash", []).append({"text": text, "kind": kind})
+
+
+def unread_notices(request: Request, principal: Principal | None) -> int:
+    """The bell's count in the layout (issue #12 §6): the user's unread notices (one indexed count)."""
+    if principal is None or principal.user_id is None:
+        return 0
+    with request.app.state.chiiki.read_sessions() as db:
+        return unread_count(db, principal.user_id)
 
 
 def render(
@@ -37,6 +46,7 @@ def render(
     messages = request.session.pop("flash", [])
     ctx = {
         "principal": principal,
+        "notice_count": unread_notices(request, principal),
         "nav": nav,
         "csrf_token": csrf_token(request),
         "messages": messages,

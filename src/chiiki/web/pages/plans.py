@@ -29,6 +29,8 @@ from chiiki.plans.rules import PlanRules
 from chiiki.services.access import AccessDeniedError, Principal, require_plan_view
 from chiiki.services.datasets import analytics_for
 from chiiki.services.plan_baselines import newer_data
+from chiiki.services.plan_documents import printable_document
+from chiiki.services.plan_records import records_context
 from chiiki.services.plans import owner_codes, plan_document_for, visible_plans
 from chiiki.services.talent import plan_talent
 from chiiki.store import parts
@@ -173,7 +175,8 @@ async def plan_create(request: Request, principal: PageUser, db: Db) -> Response
         )  # fmt: skip
     flash(
         request,
-        f"計画「{plan.title}」（ID {plan.id}）を作成しました。重点支援企業・KPI・波及効果を登録してください。",
+        f"計画「{plan.title}」（ID {plan.id}）を作成しました。"
+        f"{'候補プロジェクト' if plan.plan_type == 'A' else '重点支援企業'}・KPI・波及効果を登録してください。",
     )
     return redirect(f"/plans/{plan.id}")
 
@@ -242,7 +245,7 @@ def plan_view(
         can_propose=bool(principal.prefecture_code and workflow.can_submit_candidate(principal, plan, principal.prefecture_code)),
         newer=newer_data(db, principal, plan),
         talent=plan_talent(state, db, principal, plan),
-        **extra,
+        **records_context(db, principal, plan), **extra,
     )  # fmt: skip
 
 
@@ -513,7 +516,7 @@ def _latest(state, db, principal: Principal):  # noqa: ANN001, ANN202
 @router.get("/plans/{plan_id}/export.xlsx")
 def plan_export(principal: PageUser, state: State, db: Db, plan_id: int) -> Response:
     _plan(db, principal, plan_id)
-    doc = plan_document_for(db, plan_id, principal, min_cell=state.web.min_cell_firms)
+    doc = printable_document(db, plan_id, principal, min_cell=state.web.min_cell_firms)  # with A/C records
     with tempfile.TemporaryDirectory() as tmp:
         path = write_plan_xlsx(doc, Path(tmp) / "plan.xlsx")
         content = path.read_bytes()
