@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from chiiki.web.pages import auth, dashboard, data, firms, health, industry, jobs, plans, ripple
+from chiiki.web.pages import (
+    auth,
+    bonus,
+    dashboard,
+    data,
+    firms,
+    health,
+    industry,
+    jobs,
+    plan_firms,
+    plans,
+    ripple,
+)
 
-PAGE_MODULES = (health, auth, dashboard, firms, industry, ripple, data, jobs, plans)
+PAGE_MODULES = (health, auth, dashboard, firms, industry, ripple, data, jobs, bonus, plan_firms, plans)
+"""``bonus`` before ``plans``: ``/plans/bonus`` is not a plan id."""
 
 
 def build_pages_router() -> APIRouter:
