@@ -10,7 +10,8 @@ from importlib import import_module
 
 from fastapi import APIRouter
 
-ROUTE_MODULES = ("auth", "firms", "industry", "io", "plans", "datasets", "jobs")
+ROUTE_MODULES = ("auth", "firms", "industry", "io", "plan_bonus", "plans", "plan_review", "datasets", "jobs")
+"""``plan_bonus`` before ``plans``: ``/plans/bonus`` is not a plan id."""
 
 
 def build_api_router() -> APIRouter:

@@ -372,3 +372,83 @@ def import_(
         plan = import_plan_document(session, doc, actor=ActorRef(CLI_ACTOR, "admin"))
         new_id = plan.id
     console.print(f"[bold green]計画を取り込みました[/]: ID {new_id}")
+
+
+@app.command()
+def bonus(
+    applicants: Annotated[list[str] | None, typer.Argument(help="法人番号・企業ID・企業名（複数可）")] = None,
+    user: Annotated[
+        str, typer.Option("--as", help="確認する利用者のユーザー名（その権限の範囲で数値を出します）")
+    ] = "",
+    file: Annotated[
+        Path | None, typer.Option("--file", help="申請者の一覧（CSV・Excel。法人番号・企業名・企業ID の列）")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="結果の書き出し先（.xlsx または .csv）")] = None,
+) -> None:
+    """補助金の審査の加点を確認します: 重点支援企業か、コネクター度・ハブ度の県内パーセンタイル、総合スコア、加点と理由。"""
+    from chiiki.data.writers import write_table
+    from chiiki.plans.rules import get_plan_rules
+    from chiiki.services import bonus as bonus_service
+    from chiiki.services.access import dataset_names
+    from chiiki.services.analytics import Analytics
+    from chiiki.services.datasets import current_dataset_ref
+    from chiiki.store import get_settings
+
+    if not user:
+        raise fail(
+            "--as で確認する利用者を指定してください（企業別の数値はその利用者の権限の範囲だけ出します）。"
+        )
+    queries = list(applicants or [])
+    if file is not None:
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise fail(f"{file} を読み込めません（{exc.strerror}）。") from exc
+        queries += bonus_service.read_applicants(data, file.name)
+    if not queries:
+        raise fail("確認する申請者（法人番号・企業名・企業ID）か --file を指定してください。")
+    with _session() as session:
+        principal = _actor(session, user)
+        ref = current_dataset_ref(session, get_settings().data_dir, dataset_names(principal))
+        if ref is None:
+            raise fail("企業データが登録されていません。`chiiki import` で登録してください。")
+        result = bonus_service.lookup(Analytics(ref), session, principal, queries, rules=get_plan_rules())
+    console.print(f"[bold]加点の基準[/]: {result.rule}")
+    console.print(
+        f"{result.year}年度の企業データで {result.table.height} 件を照合: 確定 {result.sure} 件・"
+        f"要確認 {result.unsure} 件・該当なし {result.not_found} 件"
+    )
+    if out is not None:
+        try:
+            write_table(bonus_service.download_frame(result), out, sheet="加点")
+        except (OSError, ValueError) as exc:
+            raise fail(f"{out} に書き込めません（{exc}）。") from exc
+        console.print(f"[bold green]結果を書き出しました[/]: {out}")
+        return
+    table = Table(title="加点")
+    for label in (
+        "番号",
+        "入力",
+        "照合結果",
+        "企業名",
+        "重点支援企業（計画）",
+        "コネクター度",
+        "ハブ度",
+        "総合スコア",
+        "加点",
+        "理由",
+    ):
+        table.add_column(label, overflow="fold")
+    for r in result.table.iter_rows(named=True):
+        table.add_row(
+            str(r["row"]), r["query"], r["match_label"], r["name"] or "—", r["priority_plans"] or "—",
+            _pct(r["connector_percentile"]), _pct(r["hub_percentile"]),
+            "—" if r["score"] is None else f"{r['score']:.1f}",
+            "—" if r["bonus_points"] is None else str(r["bonus_points"]),
+            r["reasons_text"] + (f"（候補: {r['candidates_text']}）" if r["candidates_text"] else ""),
+        )  # fmt: skip
+    console.print(table)
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
