@@ -389,10 +389,11 @@ def bonus(
     from chiiki.data.writers import write_table
     from chiiki.plans.rules import get_plan_rules
     from chiiki.services import bonus as bonus_service
-    from chiiki.services.access import dataset_names
+    from chiiki.services.access import AccessDeniedError, dataset_names
     from chiiki.services.analytics import Analytics
     from chiiki.services.datasets import current_dataset_ref
     from chiiki.store import get_settings
+    from chiiki.store.errors import InvalidInputError
 
     if not user:
         raise fail(
@@ -404,11 +405,18 @@ def bonus(
             data = file.read_bytes()
         except OSError as exc:
             raise fail(f"{file} を読み込めません（{exc.strerror}）。") from exc
-        queries += bonus_service.read_applicants(data, file.name)
+        try:
+            queries += bonus_service.read_applicants(data, file.name)
+        except InvalidInputError as exc:
+            raise fail(str(exc)) from exc
     if not queries:
         raise fail("確認する申請者（法人番号・企業名・企業ID）か --file を指定してください。")
     with _session() as session:
         principal = _actor(session, user)
+        try:
+            bonus_service.require_bonus_reader(principal)
+        except AccessDeniedError as exc:
+            raise fail(exc.message) from exc
         ref = current_dataset_ref(session, get_settings().data_dir, dataset_names(principal))
         if ref is None:
             raise fail("企業データが登録されていません。`chiiki import` で登録してください。")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from chiiki.plans import guards
-from chiiki.plans.requirements import KpiFacts
+from chiiki.plans.requirements import KpiFacts, PlanFacts, ProjectFacts, check_requirements
 from chiiki.plans.screening import DECISION_LABELS
 from chiiki.store.errors import InvalidInputError
 from chiiki.store.models import Plan, Screening
@@ -25,6 +25,34 @@ class GuardError(InvalidInputError):
         self.missing = list(missing)
 
 
+def plan_facts(plan: Plan) -> PlanFacts:
+    """What the pure requirement checks need, read from a stored plan."""
+    kpis = {}
+    for k in plan.kpis:
+        targets = {v.fiscal_year: v.value for v in k.values if v.kind == "target"}
+        kpis[k.code] = KpiFacts(baseline=k.baseline, targets=targets, baseline_year=k.baseline_year)
+    projects = [
+        ProjectFacts(
+            title=p.title,
+            prefecture_code=p.prefecture_code,
+            field_id=p.field_id,
+            investment_amount=p.investment_amount,
+            ministries=list(p.ministries or []),
+            wage_growth_rate=p.wage_growth_rate,
+        )
+        for p in plan.candidate_projects
+    ]
+    return PlanFacts(
+        plan_type=plan.plan_type,
+        period_start=plan.period_start,
+        period_end=plan.period_end,
+        prefecture_code=plan.prefecture_code,
+        focus_fields=list(plan.focus_fields or []),
+        kpis=kpis,
+        projects=projects,
+    )
+
+
 def requirement_answers(plan: Plan) -> list[guards.RequirementAnswer]:
     return [
         guards.RequirementAnswer(r.code, r.label, r.is_auto, r.status, r.evidence or "")
@@ -33,6 +61,19 @@ def requirement_answers(plan: Plan) -> list[guards.RequirementAnswer]:
 
 
 def submit_facts(plan: Plan) -> guards.SubmitFacts:
+    """The guard's view of a plan; the automatic items as the checks decide them now (submitting
+    re-runs and stores them first)."""
+    auto = {c.code: c.status for c in check_requirements(plan_facts(plan)) if c.auto}
+    answers = [
+        guards.RequirementAnswer(
+            r.code,
+            r.label,
+            r.is_auto,
+            auto.get(r.code, r.status) if r.is_auto else r.status,
+            r.evidence or "",
+        )
+        for r in plan.requirements
+    ]
     kpis = {
         k.code: KpiFacts(
             baseline=k.baseline,
@@ -45,7 +86,7 @@ def submit_facts(plan: Plan) -> guards.SubmitFacts:
         plan_type=plan.plan_type,
         period_start=plan.period_start,
         period_end=plan.period_end,
-        requirements=requirement_answers(plan),
+        requirements=answers,
         kpis=kpis,
         firms=[guards.FirmPick(f.name or f.company_id, f.planner_reason or "") for f in plan.priority_firms],
         project_titles=[p.title for p in plan.candidate_projects],

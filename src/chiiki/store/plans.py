@@ -19,9 +19,6 @@ from chiiki.plans.labels import PLAN_TYPE_LABELS, STATE_LABELS
 from chiiki.plans.requirements import (
     MANUAL_EXPLANATION,
     REQUIREMENTS,
-    KpiFacts,
-    PlanFacts,
-    ProjectFacts,
     check_requirements,
 )
 from chiiki.plans.rules import PlanRules
@@ -31,6 +28,7 @@ from chiiki.store import audit
 from chiiki.store.concurrency import check_version, flush_checked
 from chiiki.store.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from chiiki.store.models import Plan, PlanRequirement, PlanStateChange, Screening
+from chiiki.store.plan_guards import check_decision, check_submit, plan_facts
 
 PLAN = "計画"
 
@@ -243,17 +241,15 @@ def transition_plan(
     (:mod:`chiiki.store.plan_guards`: submit re-runs the automatic checks first; approve needs a full
     screening; a decision against the screening's recommendation needs ``comment`` as its reason, and
     the audit row records it). The change is kept in the state history and audited."""
-    from chiiki.store import plan_guards
-
     plan = get_plan(session, plan_id)
     check_version(plan, expected_version, PLAN)
     require(workflow.can_transition(actor, plan, action))
     decision: dict = {}
     if action == "submit":
         refresh_requirements(session, plan_id, actor=actor)
-        plan_guards.check_submit(plan)
+        check_submit(plan)
     elif action in ("approve", "return"):
-        decision = plan_guards.check_decision(plan, action, comment)
+        decision = check_decision(plan, action, comment)
     before = audit.snapshot(plan)
     target = workflow.TRANSITIONS[action].target
     plan.state_history.append(
@@ -277,34 +273,6 @@ def transition_plan(
         after=audit.snapshot(plan) | {"comment": comment} | decision,
     )
     return plan
-
-
-def plan_facts(plan: Plan) -> PlanFacts:
-    """What the pure requirement checks need, read from a stored plan."""
-    kpis = {}
-    for k in plan.kpis:
-        targets = {v.fiscal_year: v.value for v in k.values if v.kind == "target"}
-        kpis[k.code] = KpiFacts(baseline=k.baseline, targets=targets, baseline_year=k.baseline_year)
-    projects = [
-        ProjectFacts(
-            title=p.title,
-            prefecture_code=p.prefecture_code,
-            field_id=p.field_id,
-            investment_amount=p.investment_amount,
-            ministries=list(p.ministries or []),
-            wage_growth_rate=p.wage_growth_rate,
-        )
-        for p in plan.candidate_projects
-    ]
-    return PlanFacts(
-        plan_type=plan.plan_type,
-        period_start=plan.period_start,
-        period_end=plan.period_end,
-        prefecture_code=plan.prefecture_code,
-        focus_fields=list(plan.focus_fields or []),
-        kpis=kpis,
-        projects=projects,
-    )
 
 
 def refresh_requirements(

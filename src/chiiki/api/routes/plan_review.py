@@ -130,3 +130,77 @@ def put_actual(
         version=row.version,
         history=list(row.history or []),
     )
+
+
+class KpiIn(BaseModel):
+    baseline: float | None = Field(description="基準値（千円、雇用者数は人）")
+    baseline_year: int | None = Field(None, ge=1900, le=2100)
+    targets: dict[int, float] = Field(description="年度 → 目標（計画期間内の各年度）")
+    baseline_source: str = Field("", max_length=500)
+    version: int | None = Field(None, ge=1, description="既にある KPI を変えるときは読み込んだ版")
+
+
+class KpiOut(BaseModel):
+    code: str
+    label: str
+    unit: str
+    baseline: float | None
+    baseline_year: int | None
+    targets: dict[int, float]
+    version: int
+
+
+@router.put("/{plan_id}/kpis/{code}", response_model=KpiOut, responses={409: {"model": ErrorOut}})
+def put_kpi(principal: ApiUser, db: Db, plan_id: PlanId, code: KpiCode, body: KpiIn) -> KpiOut:
+    """KPI の基準値と年度ごとの目標を設定します（作成中・差戻しの計画、作成者の地域の職員）。"""
+    plan = plan_service.get_plan(db, plan_id)
+    require_plan_view(principal, plan)
+    kpi = parts.set_kpi(
+        db, plan_id, actor=principal, code=code, baseline=body.baseline, baseline_year=body.baseline_year,
+        targets=body.targets, baseline_source=body.baseline_source or "計画担当者が入力", target_rule="計画担当者が入力",
+        expected_version=body.version,
+    )  # fmt: skip
+    plan_service.refresh_requirements(db, plan_id, actor=principal)
+    return KpiOut(
+        code=kpi.code, label=kpi.label, unit=kpi.unit, baseline=kpi.baseline, baseline_year=kpi.baseline_year,
+        targets={v.fiscal_year: v.value for v in kpi.values if v.kind == "target"}, version=kpi.version,
+    )  # fmt: skip
+
+
+class RequirementIn(BaseModel):
+    evidence: str | None = Field(None, max_length=20_000, description="根拠（計画の作成者）")
+    status: str | None = Field(
+        None, pattern="^(pending|met|not_met|not_applicable)$", description="判定（審査担当、手動の要件）"
+    )
+    reviewer_comment: str | None = Field(None, max_length=20_000)
+    version: int | None = Field(None, ge=1)
+
+
+class RequirementOut(BaseModel):
+    code: str
+    label: str
+    is_auto: bool
+    status: str
+    evidence: str
+    reviewer_comment: str
+    version: int
+
+
+@router.put(
+    "/{plan_id}/requirements/{code}", response_model=RequirementOut, responses={409: {"model": ErrorOut}}
+)
+def put_requirement(
+    principal: ApiUser, db: Db, plan_id: PlanId, code: Annotated[str, Path(pattern="^[A-C]_[A-Z_]{2,30}$")],
+    body: RequirementIn,
+) -> RequirementOut:  # fmt: skip
+    """要件の根拠（作成者）、または判定とコメント（審査担当）を書きます。"""
+    plan = plan_service.get_plan(db, plan_id)
+    require_plan_view(principal, plan)
+    item = plan_service.update_requirement(
+        db, plan_id, code, actor=principal, expected_version=body.version, evidence=body.evidence,
+        status=body.status, reviewer_comment=body.reviewer_comment,
+    )  # fmt: skip
+    return RequirementOut(
+        code=item.code, label=item.label, is_auto=item.is_auto, status=item.status, evidence=item.evidence,
+        reviewer_comment=item.reviewer_comment, version=item.version,
+    )  # fmt: skip
