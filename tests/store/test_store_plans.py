@@ -108,7 +108,7 @@ def test_create_plan_with_checklist_and_audit(session: Session) -> None:
 @pytest.mark.parametrize(
     ("kw", "message"),
     [
-        ({"actor": MIYAGI}, "都道府県コード 07"),
+        ({"actor": MIYAGI}, "福島県の職員"),
         ({"focus_fields": [18]}, "1〜17"),
         ({"period_start": 2031}, "計画期間"),
         ({"plan_type": "B", "municipality_code": "07203"}, "都道府県が策定"),

@@ -605,7 +605,7 @@ def test_owner_cannot_review_their_own_plan(as_user, web_seeded):
     r = act(owner, plan_id, "start_review")
     assert flashes(r.text)[0] == (
         "error",
-        "この計画の審査は国の審査担当、またはブロック tohoku の経済産業局だけが行えます（あなた: 都道府県職員）。",
+        "この計画の審査は国の審査担当、または東北ブロックの経済産業局だけが行えます（あなた: 都道府県職員）。",
     )
     assert stored_plan(web_seeded, plan_id).state == "submitted"
     r = owner.post(f"/plans/{plan_id}/screening", data={"csrf_token": token_of(owner)})
