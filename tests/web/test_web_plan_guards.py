@@ -321,3 +321,50 @@ def test_plan_pages_show_no_identifiers(as_user, web_seeded) -> None:
         assert not found, f"{name}: {found[:5]}"
     # every requirement has a help text beside its label
     assert pages["owner"].count('class="note req-help"') == 6
+
+
+def test_bonus_page_one_firm_a_list_and_the_download(as_user, web_seeded) -> None:
+    import io
+
+    import openpyxl
+
+    reviewer = as_user("reviewer")
+    page = reviewer.get("/plans/bonus").text
+    assert "加点の基準" in visible_text(page) and "パーセンタイル" in visible_text(page)
+    firms = reviewer.get("/api/v1/plans").status_code  # the page works with a page session, not a token
+    assert firms == 401
+    with db_of(web_seeded) as db:
+        from chiiki.data import read_dataset
+        from chiiki.store.datasets import current_dataset
+
+        ds = read_dataset(current_dataset(db).path)
+    firm = ds.companies.filter(pl.col("prefecture_code") == "07").sort("company_id").row(0, named=True)
+    one = reviewer.get("/plans/bonus", params={"q": "㈱" + firm["name"]}).text
+    rows = re.findall(
+        r"<tr[^>]*>(.*?)</tr>", one.split('id="bonus-table"', 1)[1].split("</table>", 1)[0], re.S
+    )
+    assert len(rows) == 2 and firm["name"] in rows[1] and "企業名で一致" in rows[1]
+    listing = f"法人番号,企業名\n{firm['corporate_number'] or ''},{firm['name']}\n,架空商事\n".encode("cp932")
+    batch = reviewer.post(
+        "/plans/bonus",
+        data={"csrf_token": CSRF.search(page).group(1)},
+        files={"file": ("申請者.csv", listing, "text/csv")},
+    ).text
+    summary = visible_text(batch.split('id="bonus-summary"', 1)[1].split("</p>", 1)[0])
+    assert "2 件を照合" in summary and "該当なし 1 件" in summary
+    assert not IDENTIFIER.findall(visible_text(batch))
+    r = reviewer.post(
+        "/plans/bonus/download",
+        data={
+            "csrf_token": CSRF.search(batch).group(1),
+            "applicants": f"{firm['name']}\n架空商事",
+            "format": "xlsx",
+        },
+    )
+    assert r.status_code == 200 and r.headers["content-disposition"].endswith('.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content))["加点"]
+    assert [c.value for c in sheet[1]][:3] == ["番号", "入力", "照合結果"] and sheet.max_row == 3
+    bad = reviewer.post("/plans/bonus", data={"csrf_token": CSRF.search(page).group(1), "applicants": ""})
+    assert bad.status_code == 422 and "1行に1件" in visible_text(bad.text)
+    denied = as_user("koriyama").get("/plans/bonus")
+    assert denied.status_code == 403 and "加点の確認" in visible_text(denied.text)
