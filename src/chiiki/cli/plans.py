@@ -1,6 +1,6 @@
-"""``chiiki plans``: list, show, export and import plans (issue #6 §7, §9).
+"""``chiiki plans``: list, show, check, move through the workflow, report actuals, look up 加点, export and import plans (issue #6 §7, §9; issue #12).
 
-The command line acts as a local administrator (``cli``); web users act through their roles.
+The command line acts as a local administrator (``cli``) for reading; the workflow, actuals and 加点 commands act as the user named with ``--as`` and go through the same role, scope and guard checks as the web.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from chiiki.cli.output import console, fail
 
 app = typer.Typer(
     add_completion=False,
-    help="クラスター計画（A・B・C）の一覧・内容表示・Excel/JSON 出力・取込みを行います。",
+    help="クラスター計画（A・B・C）の一覧・内容表示・手続き・実績・加点の確認・Excel/JSON 出力・取込みを行います。",
     no_args_is_help=True,
 )
 
