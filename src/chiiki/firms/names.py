@@ -64,15 +64,18 @@ def firm_keys(firms: pl.DataFrame) -> pl.DataFrame:
     return names.join(keys, on="name", how="left")
 
 
-def match_names(queries: pl.DataFrame, firms: pl.DataFrame, *, max_candidates: int = 5) -> pl.DataFrame:
+def match_names(
+    queries: pl.DataFrame, firms: pl.DataFrame, *, max_candidates: int = 5, keyed: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Match ``queries`` (``row, query`` — applicant names) to ``firms`` (``company_id, name``).
 
     Returns one row per query row: ``row, match`` (``exact`` one firm with the same key, ``several``
     more than one, ``partial`` no equal key but keys containing one another, ``none``),
     ``company_id`` (the firm when exactly one candidate, else null) and ``candidates`` (list of up to
-    ``max_candidates`` ``company_id`` of the firms found, by name).
+    ``max_candidates`` ``company_id`` of the firms found, by name). ``keyed``: :func:`firm_keys` of
+    ``firms`` when the caller keeps it (the keys of a national table take seconds to compute).
     """
-    keyed = firm_keys(firms)
+    keyed = firm_keys(firms) if keyed is None else keyed
     q = queries.select("row", pl.col("query").map_elements(name_key, return_dtype=pl.Utf8).alias("key"))
     exact = (
         q.join(keyed, left_on="key", right_on="name_key", how="inner")
@@ -87,13 +90,22 @@ def match_names(queries: pl.DataFrame, firms: pl.DataFrame, *, max_candidates: i
     )
     partial_rows = []
     if rest.height:
-        # containment either way, over the unique firm keys (vectorised per applicant: the firm side
-        # is one Polars scan per distinct unmatched key)
+        # containment either way: "the firm's key contains the applicant's" is one literal scan of
+        # the firm keys; "the applicant's contains the firm's" looks the applicant's substrings up in
+        # the set of firm keys (no per-firm pattern)
         fk = keyed.filter(pl.col("name_key").str.len_chars() >= MIN_PARTIAL)
+        keys = fk["name_key"].unique()
+        key_set = set(keys.to_list())
+        longest = int(keys.str.len_chars().max() or 0)
         for row, key in rest.iter_rows():
+            inner = [
+                key[i:j]
+                for i in range(len(key))
+                for j in range(i + MIN_PARTIAL, min(len(key), i + longest) + 1)
+                if key[i:j] != key and key[i:j] in key_set
+            ]
             hit = fk.filter(
-                pl.col("name_key").str.contains(key, literal=True)
-                | pl.lit(key).str.contains(pl.col("name_key"), literal=True)
+                pl.col("name_key").str.contains(key, literal=True) | pl.col("name_key").is_in(inner)
             ).sort("name", "company_id")
             if hit.height:
                 partial_rows.append(

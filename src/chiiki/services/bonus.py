@@ -25,8 +25,8 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chiiki.firms.names import match_names
-from chiiki.plans.bonus import bonus_frame
+from chiiki.firms.names import firm_keys, match_names
+from chiiki.plans.bonus import bonus_from_percentiles, degree_percentiles
 from chiiki.plans.labels import STATE_LABELS
 from chiiki.plans.rules import PlanRules
 from chiiki.reference import prefectures
@@ -170,10 +170,7 @@ def lookup(
     )
     member = memberships(db)
     plans = _plans_text(member)
-    scored = bonus_frame(
-        firms.join(plans, on="company_id", how="left").with_columns(pl.col("selected").fill_null(False)),
-        rules=rules,
-    )
+
     q = pl.DataFrame(
         {"row": list(range(1, len(queries) + 1)), "query": [str(x) for x in queries]},
         schema={"row": pl.Int64, "query": pl.Utf8},
@@ -207,10 +204,23 @@ def lookup(
         .with_columns(candidates=pl.lit([], dtype=pl.List(pl.Utf8)))
     )
     names = classified.filter(pl.col("kind") == "name").select("row", query=pl.col("value"))
-    by_name = match_names(names, firms.select("company_id", "name")).select(
+    keyed = fy.memo.get("name_keys")
+    if keyed is None:  # the firms' name keys, once per data-set year and process
+        keyed = fy.memo["name_keys"] = firm_keys(firms)
+    by_name = match_names(names, firms.select("company_id", "name"), keyed=keyed).select(
         "row", "company_id", "match", "candidates"
     )
     found = pl.concat([by_number, by_id, by_name], how="vertical_relaxed")
+    percentiles = fy.memo.get("degree_percentiles")
+    if percentiles is None:  # within each prefecture, once per data-set year and process
+        percentiles = fy.memo["degree_percentiles"] = degree_percentiles(firms)
+    matched = found.select("company_id").drop_nulls().unique()
+    scored = bonus_from_percentiles(
+        percentiles.join(matched, on="company_id", how="semi")
+        .join(plans, on="company_id", how="left")
+        .with_columns(pl.col("selected").fill_null(False)),
+        rules=rules,
+    )
 
     pref_names = dict(zip(prefectures()["prefecture_code"], prefectures()["name"], strict=True))
     name_of = firms.select(
