@@ -99,7 +99,7 @@ def test_ripple_unknown_sector_is_422_japanese(client, tokens):
     assert r.status_code == 422 and "部門" in r.json()["detail"]
 
 
-def test_plan_workflow_create_edit_submit_review_approve(client, tokens):
+def test_plan_workflow_create_edit_submit_review_approve(client, tokens, seeded):
     pref = tokens["fukushima"]
     r = client.post(
         "/api/v1/plans",
@@ -125,11 +125,34 @@ def test_plan_workflow_create_edit_submit_review_approve(client, tokens):
         f"/api/v1/plans/{plan['id']}", headers=pref, json={"version": plan["version"], "title": "x"}
     )
     assert stale.status_code == 409
+    # an empty plan is not submitted (issue #12 §1); tests/api/test_api_plan_guards.py fills one over
+    # the API; here the store fills it
+    refused = client.post(f"/api/v1/plans/{plan['id']}/transitions", headers=pref, json={"action": "submit"})
+    assert refused.status_code == 422 and "まだ提出できません" in refused.json()["detail"]
+    import sys
+    from pathlib import Path
+
+    from chiiki.store import session_scope
+    from chiiki.store.plans import get_plan, record_screening
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "store"))
+    from plan_helpers import complete_plan
+
+    from chiiki.plans.workflow import ActorRef
+
+    with session_scope(seeded.app.state.chiiki.engine) as db:
+        complete_plan(db, plan["id"], ActorRef("fukushima", "prefecture", prefecture_code="07"))
     for who, action, state in (
         ("fukushima", "submit", "submitted"),
         ("reviewer", "start_review", "under_review"),
         ("reviewer", "approve", "approved"),
     ):
+        if action == "approve":
+            with session_scope(seeded.app.state.chiiki.engine) as db:
+                codes = [r.code for r in get_plan(db, plan["id"]).requirements]
+                record_screening(
+                    db, plan["id"], actor=ActorRef("reviewer", "reviewer"), scores=dict.fromkeys(codes, 2)
+                )
         r = client.post(
             f"/api/v1/plans/{plan['id']}/transitions", headers=tokens[who], json={"action": action}
         )

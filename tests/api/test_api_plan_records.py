@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 
+from api_helpers import fill_b_plan
 from pypdf import PdfReader
 
 
@@ -52,6 +53,7 @@ def test_pdf_and_notification_of_submission(client, tokens):
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     assert "API 提出用PDF計画" in text and "要件と根拠" in text
+    fill_b_plan(client, tokens["fukushima"], plan["id"], range(2026, 2029))
     before = client.get("/api/v1/notifications", headers=tokens["kanto"]).json()["unread"]
     unread = client.get("/api/v1/notifications", headers=tokens["tohoku"]).json()["unread"]
     client.post(

@@ -111,8 +111,18 @@ def test_default_payroll_target_also_meets_wage_rule() -> None:
     base = pl.DataFrame({"code": ["payroll"], "baseline": [1000.0], "baseline_year": [2025]})
     rules = PlanRules(min_wage_growth=0.05)
     end = default_targets(base, start_year=2026, end_year=2030, rules=rules)["target"][-1]
-    assert end == pytest.approx(1000 * 1.05**5)
+    assert end == 1277  # ⌈1000 · 1.05⁵ = 1276.28⌉: whole 千円, rounded up so the rule still holds
     assert check_wage_rule(1000, end, 5, rules=rules).met
+
+
+def test_default_job_targets_are_whole_persons() -> None:
+    """issue #12 §8: 1,364 人 → +0.5 % is 1,370.82 at the end, a target of 1,371 persons (never
+    1,364.27 人 in between)."""
+    base = pl.DataFrame({"code": ["employees"], "baseline": [1364.0], "baseline_year": [2025]})
+    t = default_targets(base, start_year=2026, end_year=2030)["target"].to_list()
+    # 1364 · (1 + 0.005 · k/5) for k = 1..5 = 1365.36, 1366.73, 1368.09, 1369.46, 1370.82 → rounded up
+    assert t == [1366, 1367, 1369, 1370, 1371]
+    assert all(float(v).is_integer() for v in t)
 
 
 def test_target_rules_at_least_one() -> None:
@@ -127,7 +137,7 @@ def test_target_rules_at_least_one() -> None:
     assert result.met
     met = dict(zip(per["code"], per["met"], strict=True))
     assert met == {"employees": False, "payroll": False, "regional_transactions": False, "sales": True}
-    assert "sales" in result.explanation
+    assert "売上額" in result.explanation and "sales" not in result.explanation
     none_met, _ = check_target_rules(kpis.with_columns(target=pl.col("baseline")))
     assert not none_met.met and "ありません" in none_met.explanation
 

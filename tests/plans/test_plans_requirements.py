@@ -43,7 +43,7 @@ def test_b_plan_with_targets_meets_auto_items_manual_stay_pending() -> None:
         "B_SUPPORT": "pending",
     }
     why = {c.code: c.explanation for c in checks}
-    assert why["B_TARGET_RULE"].startswith("自動判定: ") and "regional_transactions" in why["B_TARGET_RULE"]
+    assert why["B_TARGET_RULE"].startswith("自動判定: ") and "域内取引額" in why["B_TARGET_RULE"]
     assert "5.39%" in why["B_WAGE_RULE"]  # (520/400)^(1/5) − 1 over 2025→2030
     assert "審査担当者" in why["B_EXPORT"]
 
@@ -100,7 +100,7 @@ def test_a_plan_projects_checked_each() -> None:
     }
     assert {c.status for c in checks.values()} == {"not_met"}
     assert (
-        "「Q」（04）: ×" in checks["A_INVEST"].explanation
+        "「Q」（宮城県）: ×" in checks["A_INVEST"].explanation
         and "1,999,999 千円" in checks["A_INVEST"].explanation
     )
 

@@ -92,7 +92,7 @@ def test_transition_allowed_per_role_and_scope(actor: ActorRef, plan: P, action:
 
 def test_refused_transition_explains_in_japanese() -> None:
     d = can_transition(MIYAGI, b_plan("draft"), "submit")
-    assert "都道府県コード 07 の都道府県職員だけ" in d.reason
+    assert "福島県の職員だけ" in d.reason
     d = can_transition(REVIEWER, b_plan("draft"), "approve")
     assert "審査中" in d.reason and "作成中" in d.reason
     d = can_transition(TOHOKU, a_plan("under_review"), "approve")

@@ -77,7 +77,18 @@ def test_demo_plans_labelled_and_complete(session: Session) -> None:
     assert all(d["plan"]["is_demo"] and "デモデータ" in d["plan"]["title"] for d in docs.values())
     b = docs["B"]
     assert (b["plan"]["prefecture_code"], b["plan"]["state"]) == ("07", "submitted")
-    assert len(b["priority_firms"]) == 20 and b["priority_firms"][0]["snapshot"]
+    assert 0 < len(b["priority_firms"]) <= 20 and b["priority_firms"][0]["snapshot"]
+    # issue #12 §8: the demo B plan's 重点支援企業 lie inside its focus fields (17 fields → JSIC 中分類)
+    from chiiki.reference import field_jsic_mapping
+
+    mapping = field_jsic_mapping()
+    allowed = set(mapping.filter(pl.col("field_id").is_in(b["plan"]["focus_fields"]))["jsic_code"])
+    assert {f["snapshot"]["jsic_code"] for f in b["priority_firms"]} <= allowed
+    assert all(f["planner_reason"] for f in b["priority_firms"])
+    # ... and the C plan's score column holds each firm's priority-company score, not its sales
+    c_firms = docs["C"]["priority_firms"]
+    assert c_firms and all(f["score"] != f["snapshot"]["sales"] for f in c_firms)
+    assert all(f["score"] is None or 0 < f["score"] < 200 for f in c_firms)
     kpis = {k["code"]: k for k in b["kpis"]}
     assert kpis["sales"]["baseline"] > 0 and kpis["sales"]["targets"][-1]["fiscal_year"] == 2030
     assert b["ripple_scenarios"] and b["ripple_scenarios"][0]["results"]

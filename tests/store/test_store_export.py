@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from plan_helpers import complete_plan
 from sqlalchemy.orm import Session
 from test_store_plans import FUKUSHIMA, MIYAGI, REVIEWER, new_b, scores_frame
 
@@ -52,6 +53,7 @@ def plan_id(session: Session) -> int:
             ]
         ],
     )
+    complete_plan(session, plan.id, FUKUSHIMA)
     refresh_requirements(session, plan.id, actor=FUKUSHIMA)
     transition_plan(session, plan.id, "submit", actor=FUKUSHIMA, comment="提出")
     session.commit()
@@ -86,7 +88,7 @@ def test_excel_export_cell_by_cell(session: Session, plan_id: int, tmp_path: Pat
     assert (
         req["B7"].value.startswith("域内取引額、売上額")
         and req["C7"].value == "自動"
-        and req["D7"].value == "不足"
+        and req["D7"].value == "充足"  # the submitted plan has all four KPIs (submit guard)
     )
     kpi = wb["KPI"]
     assert [c.value for c in kpi[4]][:9] == [
@@ -100,13 +102,13 @@ def test_excel_export_cell_by_cell(session: Session, plan_id: int, tmp_path: Pat
         "2029年度 目標",
         "2030年度 目標",
     ]
-    assert [c.value for c in kpi[5]][:9] == ["売上額", "千円", 2025, 5000, 5100, None, None, None, 5500]
+    assert [c.value for c in kpi[5]][:9] == ["売上額", "千円", 2025, 5000, 5100, 5500, 5500, 5500, 5500]
     assert kpi["D5"].number_format == "#,##0"
     assert (
         kpi["J5"].value == "'+10%"
     )  # neutralised: no spreadsheet evaluates it and kpi["K5"].value == "対象企業の売上高の合計"
-    assert kpi["A7"].value == "実績と達成状況"
-    assert [c.value for c in kpi[9]][:5] == ["売上額", 2026, 5100, None, "未報告"]
+    assert kpi["A10"].value == "実績と達成状況"  # after the four KPIs of the submitted plan
+    assert [c.value for c in kpi[12]][:5] == ["売上額", 2026, 5100, None, "未報告"]
     firms = wb["重点支援企業"]
     assert [c.value for c in firms[4]] == [
         "順位",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from plan_helpers import complete_plan
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -146,6 +147,7 @@ def test_notifications_of_submit_return_and_approve(session: Session) -> None:
         session, actor=FUKUSHIMA, plan_type="B", title="ふくしま計画", period_start=2026, period_end=2030,
         prefecture_code="07",
     )  # fmt: skip
+    complete_plan(session, plan.id, FUKUSHIMA)
     transition_plan(session, plan.id, "submit", actor=FUKUSHIMA)
     told = {u for u, i in ids.items() if unread_count(session, i)}
     assert told == {"kuni", "tohoku"}  # the plan's reviewers only

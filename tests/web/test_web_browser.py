@@ -198,6 +198,33 @@ def test_planner_to_approval_end_to_end(server, browser, bad_upload):
     assert "工場新設" in page.inner_text("#ripple")
     shot(page, "08_plan_draft")
 
+    # submitting the unfinished plan is refused with the list of what is missing (issue #12 §1)
+    with page.expect_navigation():
+        page.click("#action-submit")
+    assert "まだ提出できません" in page.inner_text("p.flash.error")
+    assert "作成中" in page.inner_text("#plan-state")
+    shot(page, "08a_submit_refused")
+    # the planner's reason for each 重点支援企業, the evidence of each manual requirement and the
+    # 域内取引額 typed by hand (the picked firms may have no in-region links)
+    for i in range(page.locator("#priority-firms form.firm-reason").count()):
+        form = page.locator("#priority-firms form.firm-reason").nth(i)
+        form.locator("textarea").fill(f"県内取引の要となる企業（{i + 1}）")
+        with page.expect_navigation():
+            form.locator("button").click()
+    for code in ("B_EXPORT", "B_LOCALISE", "B_SUPPORT"):
+        form = page.locator(f"#requirements-table form[action$='/requirements/{code}']").first
+        form.locator("textarea[name=evidence]").fill("根拠資料: 計画書 第3章")
+        with page.expect_navigation():
+            form.locator("button").click()
+    page.click("#kpi-manual summary")
+    manual = page.locator("#kpi-manual-regional_transactions")
+    manual.locator("input[name=baseline_year]").fill("2025")
+    manual.locator("input[name=baseline]").fill("100000")
+    for i, year in enumerate(range(2026, 2031), start=1):
+        manual.locator(f"input[name=target_{year}]").fill(str(100000 + 1000 * i))
+    with page.expect_navigation():
+        manual.locator("button").click()
+    assert "そろっています" in page.inner_text("#submit-check")
     page.click("#action-submit")
     expect(page.locator("#plan-state")).to_contain_text("提出済")
 

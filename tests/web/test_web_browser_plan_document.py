@@ -11,6 +11,7 @@ import io
 import re
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 from test_web_browser import ARTIFACTS, CHROMIUM, browser, log_in, new_page, seeded, server  # noqa: F401
 
@@ -77,10 +78,26 @@ def test_b_plan_filled_submitted_approved_and_printed(server, browser):  # noqa:
         planner.wait_for_selector("#requirements-table")
     texts = [planner.locator(evidence_forms).nth(i).locator("textarea").input_value() for i in range(n)]
     assert all(t.startswith("根拠資料") for t in texts)
+    # the planner's reason for each 重点支援企業 beside the rule's (issue #12 §3), and 域内取引額 typed
+    # by hand: the picked firms may have no in-region links, and a baseline of 0 is not enough
+    for i in range(planner.locator("#priority-firms form.firm-reason").count()):
+        form = planner.locator("#priority-firms form.firm-reason").nth(i)
+        form.locator("textarea").fill(f"県内取引の要となる企業（{i + 1}）")
+        with planner.expect_navigation():
+            form.locator("button").click()
+    planner.click("#kpi-manual summary")
+    manual = planner.locator("#kpi-manual-regional_transactions")
+    manual.locator("input[name=baseline_year]").fill("2025")
+    manual.locator("input[name=baseline]").fill("100000")
+    for i, year in enumerate(range(2026, 2031), start=1):
+        manual.locator(f"input[name=target_{year}]").fill(str(100000 + 1000 * i))
+    with planner.expect_navigation():
+        manual.locator("button").click()
+    expect(planner.locator("#submit-check")).to_contain_text("そろっています")
     shot(planner, "21_plan_filled")
 
-    submit_and_wait(planner, "#action-submit")
-    assert "提出済" in planner.inner_text("#plan-state")
+    planner.click("#action-submit")
+    expect(planner.locator("#plan-state")).to_contain_text("提出済")
 
     # 審査: the reviewer's bell says a plan arrived
     reviewer = new_page(browser)

@@ -13,7 +13,7 @@ import re
 import pytest
 from pypdf import PdfReader
 from test_web_plans_pages import act, as_user, flashes, new_plan, pick, table_rows  # noqa: F401
-from web_helpers import CSRF, logged_in
+from web_helpers import CSRF, complete_for_submit, logged_in
 
 from chiiki.store import session_scope
 from chiiki.store.audit import audit_entries
@@ -126,6 +126,7 @@ def test_submit_tells_reviewers_and_return_tells_authors_why(as_user):  # noqa: 
     planner, reviewer = as_user("fukushima"), as_user("reviewer")
     before = int((re.search(r'id="notice-count">(\d+)<', reviewer.get("/").text) or [0, 0])[1])
     plan_id = new_plan(planner, "B", "通知試験 計画")
+    complete_for_submit(planner, plan_id)
     act(planner, plan_id, "submit")
     page = reviewer.get("/").text
     assert int(re.search(r'id="notice-count">(\d+)<', page).group(1)) == before + 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 
 import openpyxl
@@ -15,7 +16,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from web_helpers import CSRF, logged_in
+from web_helpers import CSRF, complete_for_submit, logged_in
 
 from chiiki.data import read_dataset
 from chiiki.store import session_scope
@@ -57,7 +58,7 @@ def form_version(page: str, action: str) -> str:
 
 def requirement_codes(page: str) -> list[str]:
     return re.findall(
-        r"<tr><td>([A-Z_]+)<br>", page.split('id="requirements-table"', 1)[1].split("</table>")[0]
+        r'<tr data-requirement="([A-Z_]+)">', page.split('id="requirements-table"', 1)[1].split("</table>")[0]
     )
 
 
@@ -253,7 +254,19 @@ def test_bureau_creates_an_a_plan_of_its_block(as_user, web_seeded):
     ]  # fmt: skip
     plan = stored_plan(web_seeded, plan_id)
     assert (plan.owner_level, plan.block_code, plan.prefecture_code) == ("block", "tohoku", None)
-    # the A plan's owner may submit; only national reviewers decide it, not the bureau itself
+    # an A plan without candidate projects is not submitted (issue #12 §1) ...
+    refused = flashes(act(client, plan_id, "submit").text)[0]
+    assert refused[0] == "error" and "候補プロジェクトが1件も提出されていません" in refused[1]
+    # ... once a prefecture of the block proposes one, the A plan's owner may submit; only national
+    # reviewers decide it, not the bureau itself
+    pref = as_user("fukushima")
+    r = pref.post(
+        f"/plans/{plan_id}/candidates",
+        data={"csrf_token": token_of(pref), "title": "浜通り 半導体後工程", "field_id": "1",
+              "investment_amount": "3000000", "ministry_0": "経済産業省", "since_0": "2026-01-10",
+              "wage_growth_rate": "6"},
+    )  # fmt: skip
+    assert flashes(r.text)[0][0] == "ok"
     assert flashes(act(client, plan_id, "submit").text)[0][0] == "ok"
     r = act(client, plan_id, "start_review")
     assert flashes(r.text)[0] == ("error", "A 計画の審査は国の審査担当だけが行えます（あなた: 経済産業局）。")
@@ -394,7 +407,7 @@ def test_priority_firms_are_picked_from_the_score_table_of_the_prefecture(as_use
     page = client.get(f"/plans/{plan_id}").text
     rows = table_rows(page, "priority-firms")
     assert [row[0] for row in rows] == ["1", "2", "3"]
-    assert [row[4] for row in rows] == ["fukushima"] * 3
+    assert [row[5] for row in rows] == ["fukushima"] * 3
     assert (
         re.findall(
             r'<a href="/firms/([^"?]+)\?dataset=\d+">',
@@ -441,7 +454,8 @@ def test_kpis_from_data_take_the_priority_firms_figures(as_user, web_seeded, dat
     assert rows[0][:2] == [f"基準 {year}", f"{sales:,} 千円"]
     # yearly targets over the plan period: +10 % of sales by the end (SPEC §6.3 default rule)
     assert [row[0] for row in rows[1:]] == ["2026", "2027", "2028"]
-    assert rows[-1][1] == f"{sales * 1.1:,.0f}" and rows[-1][3] == "未報告"
+    # whole 千円, rounded up so that the target still meets the rule (issue #12 §8)
+    assert rows[-1][1] == f"{math.ceil(sales * 1.1 - 1e-9):,}" and rows[-1][3] == "未報告"
     assert re.findall(r'<div class="kpi" id="kpi-(\w+)">', r.text) == [
         "regional_transactions", "sales", "employees", "payroll", "value_added",
     ]  # fmt: skip
@@ -473,6 +487,7 @@ def test_plan_goes_through_review_to_approval_and_reports_actuals(as_user, web_s
     evidence = {"csrf_token": CSRF.search(page).group(1), "evidence": "輸出比率 40%（2024年度決算）"}
     evidence["version"] = form_version(page, f"/plans/{plan_id}/requirements/B_EXPORT")
     assert flashes(owner.post(f"/plans/{plan_id}/requirements/B_EXPORT", data=evidence).text)[0][0] == "ok"
+    complete_for_submit(owner, plan_id)
     # the reviewer cannot act on a draft
     assert re.findall(r'id="action-(\w+)"', reviewer.get(f"/plans/{plan_id}").text) == []
     r = act(owner, plan_id, "submit", "提出します")
@@ -493,7 +508,9 @@ def test_plan_goes_through_review_to_approval_and_reports_actuals(as_user, web_s
     }
     status["version"] = form_version(r.text, f"/plans/{plan_id}/requirements/B_EXPORT")
     r = reviewer.post(f"/plans/{plan_id}/requirements/B_EXPORT", data=status)
-    assert flashes(r.text)[0] == ("ok", "要件 B_EXPORT を保存しました。")
+    assert flashes(r.text)[0] == (
+        "ok", "要件「実現する製品・サービスが海外輸出で外貨を稼げる又は国内で上位シェアを目指すものか」を保存しました。"
+    )  # fmt: skip
     scores = {
         "B_EXPORT": "2",
         "B_LOCALISE": "na",
@@ -532,7 +549,7 @@ def test_plan_goes_through_review_to_approval_and_reports_actuals(as_user, web_s
     assert flashes(r.text)[0][0] == "ok"
     kpi = r.text.split('id="kpi-employees"', 1)[1].split('<div class="kpi"', 1)[0]
     row_2026 = next(row for row in body_rows_of(kpi) if row[0] == "2026")
-    assert row_2026 == ["2026", target_2026, "1,000,000.0", "達成"]
+    assert row_2026 == ["2026", target_2026, "1,000,000", "達成"]
     assert kpi.count("<polyline") == 2  # targets (dashed) and actuals drawn
     r = act(owner, plan_id, "start_monitoring")
     assert (
@@ -553,6 +570,7 @@ def test_plan_goes_through_review_to_approval_and_reports_actuals(as_user, web_s
 def test_bureau_returns_a_plan_of_its_block_and_the_owner_revises_it(as_user, web_seeded):
     owner, bureau = as_user("fukushima"), as_user("tohoku")
     plan_id = new_plan(owner, "B", "差し戻される計画")
+    complete_for_submit(owner, plan_id)
     act(owner, plan_id, "submit")
     assert state_of(act(bureau, plan_id, "start_review").text) == "審査中"
     page = bureau.get(f"/plans/{plan_id}").text
@@ -582,11 +600,12 @@ def test_bureau_returns_a_plan_of_its_block_and_the_owner_revises_it(as_user, we
 def test_owner_cannot_review_their_own_plan(as_user, web_seeded):
     owner = as_user("fukushima")
     plan_id = new_plan(owner, "B", "自分では審査できない計画")
+    complete_for_submit(owner, plan_id)
     act(owner, plan_id, "submit")
     r = act(owner, plan_id, "start_review")
     assert flashes(r.text)[0] == (
         "error",
-        "この計画の審査は国の審査担当、またはブロック tohoku の経済産業局だけが行えます（あなた: 都道府県職員）。",
+        "この計画の審査は国の審査担当、または東北ブロックの経済産業局だけが行えます（あなた: 都道府県職員）。",
     )
     assert stored_plan(web_seeded, plan_id).state == "submitted"
     r = owner.post(f"/plans/{plan_id}/screening", data={"csrf_token": token_of(owner)})

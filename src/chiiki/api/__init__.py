@@ -17,13 +17,16 @@ ROUTE_MODULES = (
     "industry",
     "io",
     "io_tables",
+    "plan_bonus",
     "plans",
+    "plan_review",
     "plan_baselines",
     "plan_records",
     "notifications",
     "datasets",
     "jobs",
 )
+"""``plan_bonus`` before ``plans``: ``/plans/bonus`` is not a plan id."""
 
 
 def build_api_router() -> APIRouter:

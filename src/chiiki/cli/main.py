@@ -14,7 +14,7 @@ from chiiki.cli.lazy import LazyEntry, LazyGroup  # noqa: E402
 COMMANDS = {
     "reference": LazyEntry("chiiki.cli.reference", "app", "参照データ（都道府県・ブロック・市区町村・日本標準産業分類・17の戦略分野）を表示します。"),
     "db": LazyEntry("chiiki.cli.db", "app", "データベースを作成・更新します。"),
-    "plans": LazyEntry("chiiki.cli.plans", "app", "クラスター計画（A・B・C）の一覧・内容表示・Excel/JSON 出力・取込みを行います。"),
+    "plans": LazyEntry("chiiki.cli.plans", "app", "クラスター計画（A・B・C）の一覧・内容表示・手続き・実績・加点の確認・Excel/JSON 出力・取込みを行います。"),
     "firms": LazyEntry("chiiki.cli.firms", "app", "企業分析: コネクター度・ハブ度、優先度スコア、取引額の推計、役割、波及、商流圏。"),
     "industry": LazyEntry("chiiki.cli.industry", "app", "産業分析: 特化係数、稼ぐ力、経済複雑性、重点分野の候補。"),
     "io": LazyEntry("chiiki.cli.io", "app", "産業連関表: 読み込み、逆行列と乗数、経済波及効果、地域表の推計、地域経済循環。"),

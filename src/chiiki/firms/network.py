@@ -24,9 +24,7 @@ from chiiki.firms.regions import assign_regions
 T = TypeVar("T")
 R = TypeVar("R")
 
-ESTIMATED_NOTE = (
-    "推計値を含む: 取引額の一部は推計値（SPEC §3.3）です。推計値に基づく結果は参考値として扱ってください。"
-)
+ESTIMATED_NOTE = "推計値を含む: 取引額の一部は推計値（売上高をもとに取引先へ按分した値）です。推計値に基づく結果は参考値として扱ってください。"
 
 
 @dataclass(frozen=True)

@@ -170,7 +170,9 @@ def install_error_handlers(app: FastAPI) -> None:
         ):
             if isinstance(exc, cls):
                 status = code
-        return error_response(request, status, str(exc))
+        missing = getattr(exc, "missing", None)  # a refused workflow step lists what is missing
+        errors = [{"field": "（計画）", "message": m} for m in missing] if missing else None
+        return error_response(request, status, str(exc), errors=errors)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -32,9 +32,15 @@ def degree_percentiles(scores: pl.DataFrame) -> pl.DataFrame:
 def bonus_frame(scores: pl.DataFrame, *, rules: PlanRules | None = None) -> pl.DataFrame:
     """加点 of every firm of a priority-score frame (``company_id, selected, connector_degree,
     hub_degree`` [, ``prefecture_code``]): adds the percentiles, ``bonus_points`` and ``reasons``."""
+    return bonus_from_percentiles(degree_percentiles(scores), rules=rules)
+
+
+def bonus_from_percentiles(f: pl.DataFrame, *, rules: PlanRules | None = None) -> pl.DataFrame:
+    """:func:`bonus_frame` on rows that already carry ``connector_percentile`` and ``hub_percentile``
+    (computed over the whole prefecture): the points of a few applicants without the reasons of
+    every firm."""
     rules = rules or PlanRules()
     p = rules.bonus_percentile
-    f = degree_percentiles(scores)
     priority = pl.col("selected").fill_null(False)
     conn = pl.col("connector_percentile") >= p
     hub = pl.col("hub_percentile") >= p

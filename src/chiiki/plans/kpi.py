@@ -31,6 +31,31 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
 REQUIRED_TARGET_CODES = ("regional_transactions", "sales", "employees", "payroll")
 """SPEC §6.2 B/C: targets for 域内取引額, 売上額, jobs and wages."""
 
+KPI_RANGES: dict[str, tuple[float | None, float | None, bool]] = {
+    "regional_transactions": (0.0, 1e12, False),
+    "sales": (0.0, 1e12, False),
+    "employees": (0.0, 1e8, True),
+    "payroll": (0.0, 1e12, False),
+    "value_added": (-1e12, 1e12, False),
+}
+"""Valid values of each KPI (issue #12 §1): ``(lowest, highest, whole number)``. Amounts in 千円
+(1e12 千円 = 1,000兆円, far above any economy); persons are whole and never negative; 付加価値額
+may be negative (an operating loss larger than the payroll)."""
+
+
+def value_problem(code: str, value: float) -> str | None:
+    """Why ``value`` is not a valid value of KPI ``code`` (Japanese), or None when it is."""
+    low, high, whole = KPI_RANGES.get(code, (None, None, False))
+    unit = KPI_DEFINITIONS.get(code, ("", ""))[1]
+    if low is not None and value < low:
+        return f"{value:,.10g} {unit}は負の値です。0 以上で入力してください"
+    if high is not None and value > high:
+        return f"{value:,.10g} {unit}は大きすぎます（単位が{unit}か確認してください）"
+    if whole and value != int(value):
+        return f"{value:,.10g} {unit}は整数ではありません。人数は整数で入力してください"
+    return None
+
+
 REGION_COLUMNS = {"prefecture": "prefecture_code", "municipality": "municipality_code"}
 
 
@@ -119,7 +144,7 @@ def plan_baseline(
     if counts["missing_amounts"]:
         rtv_note += f"。取引額のない {counts['missing_amounts']:,} 件は除外"
     if counts["estimated"]:
-        rtv_note += f"。うち {counts['estimated']:,} 件は推計取引額（SPEC §3.3）"
+        rtv_note += f"。うち {counts['estimated']:,} 件は取引額を推計した取引"
     rows = [
         ("regional_transactions", rtv, rtv_note),
         ("sales", float(sums["sales"] or 0), f"{head}の売上高の合計"),
@@ -153,7 +178,8 @@ def default_targets(
 ) -> pl.DataFrame:
     """Yearly targets by the default target rules (SPEC §6.3): each KPI with a rule grows linearly from
     its baseline (in ``baseline_year``) to baseline·(1 + g) in ``end_year``. The payroll target also
-    meets the wage rule: g_payroll = max(g, (1 + minimum-wage growth)^years − 1).
+    meets the wage rule: g_payroll = max(g, (1 + minimum-wage growth)^years − 1). Targets are whole
+    numbers (persons, 千円), rounded up so that a rounded target still meets its rule.
 
     Input: ``code, baseline, baseline_year``; output: ``code, fiscal_year, target, rule`` for
     ``start_year..end_year``.
@@ -179,8 +205,14 @@ def default_targets(
         .join(growth, on="code", how="inner")
         .join(years, how="cross")
         .with_columns(
-            target=pl.col("baseline")
-            * (1 + pl.col("growth") * ((pl.col("fiscal_year") - pl.col("baseline_year")) / span).clip(0, 1)),
+            target=(
+                pl.col("baseline")
+                * (
+                    1
+                    + pl.col("growth") * ((pl.col("fiscal_year") - pl.col("baseline_year")) / span).clip(0, 1)
+                )
+                - 1e-9
+            ).ceil(),
             rule=pl.when(pl.col("code") == "payroll")
             .then(
                 pl.format(
@@ -256,7 +288,7 @@ def check_target_rules(
     met_codes = per.filter("met")["code"].to_list()
     overall_met = bool(met_codes)
     text = (
-        f"既定の目標基準（いずれか1つ以上）を満たす KPI: {', '.join(met_codes)}"
+        f"既定の目標基準（いずれか1つ以上）を満たす KPI: {'、'.join(KPI_DEFINITIONS.get(c, (c,))[0] for c in met_codes)}"
         if overall_met
         else "既定の目標基準（域内取引額 +5%・売上 +10%・雇用 +0.5%・給与総額 +4% のいずれか）を"
         "満たす KPI がありません"

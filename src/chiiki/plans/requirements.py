@@ -18,56 +18,117 @@ from chiiki.plans.rules import PlanRules
 @dataclass(frozen=True)
 class RequirementSpec:
     code: str
+    """Internal key (stored; never shown on screen)."""
     label: str
     auto: bool
-    source: str = "SPEC §6.2"
+    help: str = ""
+    """What the planner writes as evidence or how the item is decided (shown beside the label)."""
 
+
+TARGETS_HELP = (
+    "域内取引額・売上額・雇用者数・給与総額の4つの KPI すべてに、0 より大きい基準値と計画最終年度の目標値が"
+    "あれば充足です（データから自動判定）。"
+)
+TARGET_RULE_HELP = (
+    "目標の伸び率が、域内取引額 +5%・売上額 +10%・雇用者数 +0.5%・給与総額 +4% のいずれか1つ以上を"
+    "満たせば充足です（データから自動判定）。"
+)
+WAGE_RULE_HELP = (
+    "給与総額の基準値から最終年度の目標までの年平均伸び率が、最低賃金の伸び率（設定値）以上なら充足です"
+    "（データから自動判定）。"
+)
 
 REQUIREMENTS: dict[str, tuple[RequirementSpec, ...]] = {
     "A": (
         RequirementSpec(
-            "A_FIELD", "日本成長戦略本部における17の戦略分野に関する検討と整合していること", True
+            "A_FIELD",
+            "日本成長戦略本部における17の戦略分野に関する検討と整合していること",
+            True,
+            "各候補プロジェクトが17の戦略分野のいずれかに属していれば充足です（候補プロジェクトの戦略分野から自動判定）。",
         ),
-        RequirementSpec("A_COORD", "必要な予算措置について、関係省庁との事前調整が開始されていること", True),
-        RequirementSpec("A_INVEST", "一定の大規模投資の見込みがあること", True),
-        RequirementSpec("A_WAGE", "賃上げも含めた持続可能な地域の労働環境整備に貢献すること", True),
+        RequirementSpec(
+            "A_COORD",
+            "必要な予算措置について、関係省庁との事前調整が開始されていること",
+            True,
+            "各候補プロジェクトに、事前調整を始めた省庁と開始日が1つ以上あれば充足です（自動判定）。",
+        ),
+        RequirementSpec(
+            "A_INVEST",
+            "一定の大規模投資の見込みがあること",
+            True,
+            "各候補プロジェクトの投資見込額が基準額（設定値）以上なら充足です（自動判定）。",
+        ),
+        RequirementSpec(
+            "A_WAGE",
+            "賃上げも含めた持続可能な地域の労働環境整備に貢献すること",
+            True,
+            "各候補プロジェクトの賃金の年平均伸び率が最低賃金の伸び率以上なら充足です（自動判定）。",
+        ),
     ),
     "B": (
         RequirementSpec(
             "B_EXPORT",
             "実現する製品・サービスが海外輸出で外貨を稼げる又は国内で上位シェアを目指すものか",
             False,
+            "対象の製品・サービス、輸出先や目標とする海外売上比率、または国内シェアの目標と根拠資料を記入してください。",
         ),
         RequirementSpec(
             "B_LOCALISE",
             "域外企業の誘致の場合、労働・技術の現地化のロードマップ及び収益の再投資方針を示し、立地する地域に裨益するものか",
             False,
+            "誘致する企業がある場合は、現地雇用・技術移転の工程と収益の再投資方針を記入してください。"
+            "誘致がない場合は「誘致なし」と記入してください。",
         ),
         RequirementSpec(
-            "B_TARGETS", "域内取引額、売上額、雇用の創出・賃上げに関する目標値を設定できているか", True
+            "B_TARGETS",
+            "域内取引額、売上額、雇用の創出・賃上げに関する目標値を設定できているか",
+            True,
+            TARGETS_HELP,
         ),
-        RequirementSpec("B_TARGET_RULE", "目標値が既定の目標基準を満たすか", True, "SPEC §6.3"),
+        RequirementSpec("B_TARGET_RULE", "目標値が既定の目標基準を満たすか", True, TARGET_RULE_HELP),
         RequirementSpec(
-            "B_WAGE_RULE", "給与総額の目標が賃上げ基準（最低賃金の伸び率以上）を満たすか", True, "SPEC §6.3"
+            "B_WAGE_RULE",
+            "給与総額の目標が賃上げ基準（最低賃金の伸び率以上）を満たすか",
+            True,
+            WAGE_RULE_HELP,
         ),
-        RequirementSpec("B_SUPPORT", "計画期間中の継続的な自治体の伴走支援体制があるか", False),
+        RequirementSpec(
+            "B_SUPPORT",
+            "計画期間中の継続的な自治体の伴走支援体制があるか",
+            False,
+            "伴走支援を担う部署・人数・期間、関係する市町村や支援機関を記入してください。",
+        ),
     ),
     "C": (
         RequirementSpec(
             "C_VALUE",
             "実現する製品・サービスが、既存製品・サービスと比較して付加価値を高める又は販路拡大が見込まれるものか",
             False,
+            "既存の製品・サービスと比べて何が高まるか（価格・品質・新しい販路など）と、その根拠を記入してください。",
         ),
         RequirementSpec(
-            "C_TARGETS", "域内取引額、売上額、雇用の創出・賃上げに関する目標値を設定できているか", True
+            "C_TARGETS",
+            "域内取引額、売上額、雇用の創出・賃上げに関する目標値を設定できているか",
+            True,
+            TARGETS_HELP,
         ),
-        RequirementSpec("C_TARGET_RULE", "目標値が既定の目標基準を満たすか", True, "SPEC §6.3"),
+        RequirementSpec("C_TARGET_RULE", "目標値が既定の目標基準を満たすか", True, TARGET_RULE_HELP),
         RequirementSpec(
-            "C_WAGE_RULE", "給与総額の目標が賃上げ基準（最低賃金の伸び率以上）を満たすか", True, "SPEC §6.3"
+            "C_WAGE_RULE",
+            "給与総額の目標が賃上げ基準（最低賃金の伸び率以上）を満たすか",
+            True,
+            WAGE_RULE_HELP,
         ),
-        RequirementSpec("C_DESK", "自治体で相談窓口を設置しているか", False),
+        RequirementSpec(
+            "C_DESK",
+            "自治体で相談窓口を設置しているか",
+            False,
+            "相談窓口の名称・担当部署・連絡先・開設日を記入してください。",
+        ),
     ),
 }
+REQUIREMENT_SPECS: dict[str, RequirementSpec] = {r.code: r for specs in REQUIREMENTS.values() for r in specs}
+"""Every requirement by its internal key."""
 
 MANUAL_EXPLANATION = "自動判定の対象外です。根拠資料をもとに審査担当者が確認します。"
 
@@ -124,7 +185,22 @@ def _end_target(kpi: KpiFacts | None, end: int) -> float | None:
     return kpi.targets[max(kpi.targets)]
 
 
-def _per_project(projects: Sequence[ProjectFacts], test, what: str) -> tuple[str, str]:  # noqa: ANN001
+def _pref_name(code: str) -> str:
+    from chiiki.reference import prefectures
+
+    names = dict(zip(prefectures()["prefecture_code"], prefectures()["name"], strict=True))
+    return names.get(code, code)
+
+
+def _field_name(field_id: int | None) -> str:
+    from chiiki.reference import fields
+
+    names = dict(zip(fields()["field_id"].to_list(), fields()["name"].to_list(), strict=True))
+    return f"戦略分野「{names[field_id]}」" if field_id in names else "戦略分野が未設定または範囲外"
+
+
+def _per_project(projects: Sequence[ProjectFacts], test, what: str, what_not: str) -> tuple[str, str]:  # noqa: ANN001
+    """Every project tested; ``what`` says what a passing project is, ``what_not`` a failing one."""
     if not projects:
         return "not_met", "候補プロジェクトがまだ登録されていません"
     lines = []
@@ -132,11 +208,11 @@ def _per_project(projects: Sequence[ProjectFacts], test, what: str) -> tuple[str
     for p in projects:
         ok, why = test(p)
         ok_all &= ok
-        lines.append(f"「{p.title}」（{p.prefecture_code}）: {'○' if ok else '×'} {why}")
+        lines.append(f"「{p.title}」（{_pref_name(p.prefecture_code)}）: {'○' if ok else '×'} {why}")
     head = (
         f"全 {len(projects)} 件の候補プロジェクトが{what}"
         if ok_all
-        else f"{what}でない候補プロジェクトがあります"
+        else f"{what_not}候補プロジェクトがあります"
     )
     return ("met" if ok_all else "not_met"), head + "。" + " / ".join(lines)
 
@@ -147,9 +223,11 @@ def _check_a(code: str, facts: PlanFacts, rules: PlanRules, today: date) -> tupl
 
         def test(p: ProjectFacts) -> tuple[bool, str]:
             ok = p.field_id is not None and 1 <= p.field_id <= 17
-            return ok, f"戦略分野 {p.field_id if p.field_id is not None else '未設定'}"
+            return ok, _field_name(p.field_id)
 
-        return _per_project(projects, test, "17の戦略分野のいずれかに属する")
+        return _per_project(
+            projects, test, "17の戦略分野のいずれかに属しています", "17の戦略分野のいずれにも属さない"
+        )
     if code == "A_COORD":
 
         def test(p: ProjectFacts) -> tuple[bool, str]:
@@ -161,7 +239,9 @@ def _check_a(code: str, facts: PlanFacts, rules: PlanRules, today: date) -> tupl
             names = "、".join(f"{m['name']}（{m['since']}〜）" for m in started)
             return bool(started), names or "調整開始済みの省庁なし"
 
-        return _per_project(projects, test, "関係省庁との事前調整を開始済み")
+        return _per_project(
+            projects, test, "関係省庁との事前調整を開始済みです", "関係省庁との事前調整を始めていない"
+        )
     if code == "A_INVEST":
         threshold = rules.investment_threshold
 
@@ -171,7 +251,7 @@ def _check_a(code: str, facts: PlanFacts, rules: PlanRules, today: date) -> tupl
             shown = f"{amount:,} 千円" if amount is not None else "未設定"
             return ok, f"投資見込額 {shown}（基準 {threshold:,} 千円以上）"
 
-        return _per_project(projects, test, "大規模投資の基準額以上")
+        return _per_project(projects, test, "大規模投資の基準額以上です", "投資見込額が基準額に届かない")
 
     def test(p: ProjectFacts) -> tuple[bool, str]:
         required = rules.min_wage_growth_for(p.prefecture_code)
@@ -180,21 +260,29 @@ def _check_a(code: str, facts: PlanFacts, rules: PlanRules, today: date) -> tupl
         shown = f"{rate * 100:.2f}%" if rate is not None else "未設定"
         return ok, f"賃上げ率 年 {shown}（最低賃金の伸び率 {required * 100:.2f}% 以上）"
 
-    return _per_project(projects, test, "賃上げ基準を満たす")
+    return _per_project(projects, test, "賃上げ基準を満たしています", "賃上げ基準を満たさない")
 
 
 def _check_bc(code: str, facts: PlanFacts, rules: PlanRules) -> tuple[str, str]:
     end = facts.period_end
     suffix = code.split("_", 1)[1]
     if suffix == "TARGETS":
-        missing = [
-            KPI_DEFINITIONS[c][0]
-            for c in REQUIRED_TARGET_CODES
-            if _end_target(facts.kpis.get(c), end) is None
-        ]
+        missing, zero = [], []
+        for c in REQUIRED_TARGET_CODES:
+            k = facts.kpis.get(c)
+            target = _end_target(k, end)
+            if target is None or k is None or k.baseline is None:
+                missing.append(KPI_DEFINITIONS[c][0])
+            elif target <= 0 or k.baseline <= 0:
+                zero.append(KPI_DEFINITIONS[c][0])
+        why = []
         if missing:
-            return "not_met", f"目標値が未設定の KPI: {'、'.join(missing)}"
-        return "met", "域内取引額・売上額・雇用者数・給与総額のすべてに目標値が設定されています"
+            why.append(f"基準値または目標値が未設定の KPI: {'、'.join(missing)}")
+        if zero:
+            why.append(f"基準値または目標値が 0 以下の KPI: {'、'.join(zero)}（実際の値を設定してください）")
+        if why:
+            return "not_met", "。".join(why)
+        return "met", "域内取引額・売上額・雇用者数・給与総額のすべてに基準値と目標値が設定されています"
     if suffix == "TARGET_RULE":
         import polars as pl
 

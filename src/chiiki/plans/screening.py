@@ -26,10 +26,24 @@ class ScreeningResult:
     reasons: list[str]
 
 
+def _label(code: str, labels: Mapping[str, str] | None) -> str:
+    from chiiki.plans.requirements import REQUIREMENT_SPECS
+
+    if labels and code in labels:
+        return f"「{labels[code]}」"
+    spec = REQUIREMENT_SPECS.get(code)
+    return f"「{spec.label}」" if spec else f"「{code}」"
+
+
 def screen(
-    scores: Mapping[str, int | None], *, requirement_codes: Sequence[str], rules: PlanRules | None = None
+    scores: Mapping[str, int | None],
+    *,
+    requirement_codes: Sequence[str],
+    rules: PlanRules | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> ScreeningResult:
-    """Total and decision for ``scores`` (one per code in ``requirement_codes``)."""
+    """Total and decision for ``scores`` (one per code in ``requirement_codes``); ``labels`` name the
+    requirements in the Japanese reasons (default: the checklist's labels)."""
     rules = rules or PlanRules()
     top = rules.screening_max_score
     missing = [c for c in requirement_codes if c not in scores]
@@ -37,12 +51,13 @@ def screen(
     if missing or unknown:
         raise ValueError(
             "審査の点数が要件と一致しません。"
-            + (f"点数のない要件: {', '.join(missing)}。" if missing else "")
-            + (f"この計画にない要件: {', '.join(unknown)}。" if unknown else "")
+            + (f"点数のない要件: {'、'.join(_label(c, labels) for c in missing)}。" if missing else "")
+            + (f"この計画にない要件: {'、'.join(_label(c, labels) for c in unknown)}。" if unknown else "")
         )
     bad = {c: s for c, s in scores.items() if s is not None and (not isinstance(s, int) or not 0 <= s <= top)}
     if bad:
-        raise ValueError(f"点数は 0〜{top} の整数（該当なしは空欄）で入力してください: {bad}")
+        shown = "、".join(f"{_label(c, labels)}に {s!r}" for c, s in bad.items())
+        raise ValueError(f"点数は 0〜{top} の整数（該当なしは空欄）で入力してください: {shown}")
     applicable = {c: s for c, s in scores.items() if s is not None}
     total = sum(applicable.values())
     max_total = top * len(applicable)
@@ -53,7 +68,7 @@ def screen(
         f"承認の目安 {rules.screening_pass_ratio * 100:.0f}% 以上）"
     ]
     if zeros:
-        reasons.append(f"不足（0点）の要件があります: {', '.join(zeros)}")
+        reasons.append(f"不足（0点）の要件があります: {'、'.join(_label(c, labels) for c in zeros)}")
     if not applicable:
         reasons.append("該当する要件がありません")
     passed = bool(applicable) and not zeros and ratio >= rules.screening_pass_ratio - 1e-12

@@ -98,6 +98,28 @@ def plan_block(plan: PlanLike) -> str | None:
     return prefecture_block().get(pref)
 
 
+def _block_name(code: str | None) -> str:
+    from chiiki.reference import blocks
+
+    names = dict(zip(blocks()["block_code"], blocks()["name"], strict=True))
+    return f"{names.get(code, code or '—')}ブロック"
+
+
+def prefecture_name(code: str | None) -> str:
+    from chiiki.reference import prefectures
+
+    names = dict(zip(prefectures()["prefecture_code"], prefectures()["name"], strict=True))
+    return names.get(code or "", code or "—")
+
+
+def _muni_name(code: str | None) -> str:
+    from chiiki.reference import municipalities
+
+    m = municipalities()
+    names = dict(zip(m["municipality_code"], m["name"], strict=True))
+    return f"{prefecture_name((code or '')[:2])}{names.get(code or '', code or '—')}"
+
+
 def _role(actor: Actor) -> str:
     return ROLE_LABELS.get(actor.role, actor.role)
 
@@ -107,21 +129,21 @@ def owns(actor: Actor, plan: PlanLike) -> Decision:
     level = plan.owner_level
     if level == "block":
         ok = actor.role == "bureau" and actor.block_code is not None and actor.block_code == plan.block_code
-        who = f"ブロック {plan.block_code} の経済産業局"
+        who = f"{_block_name(plan.block_code)}の経済産業局"
     elif level == "prefecture":
         ok = (
             actor.role == "prefecture"
             and actor.prefecture_code is not None
             and actor.prefecture_code == plan.prefecture_code
         )
-        who = f"都道府県コード {plan.prefecture_code} の都道府県職員"
+        who = f"{prefecture_name(plan.prefecture_code)}の職員"
     else:
         ok = (
             actor.role == "municipal"
             and actor.municipality_code is not None
             and actor.municipality_code == plan.municipality_code
         )
-        who = f"市区町村コード {plan.municipality_code} の市区町村職員"
+        who = f"{_muni_name(plan.municipality_code)}の職員"
     if ok:
         return Decision(True)
     return Decision(False, f"この計画を作成・編集・提出できるのは{who}だけです（あなた: {_role(actor)}）。")
@@ -137,7 +159,7 @@ def reviews(actor: Actor, plan: PlanLike) -> Decision:
         return Decision(True)
     return Decision(
         False,
-        f"この計画の審査は国の審査担当、またはブロック {plan_block(plan)} の経済産業局だけが行えます"
+        f"この計画の審査は国の審査担当、または{_block_name(plan_block(plan))}の経済産業局だけが行えます"
         f"（あなた: {_role(actor)}）。",
     )
 
@@ -146,7 +168,8 @@ def can_transition(actor: Actor, plan: PlanLike, action: str) -> Decision:
     """Whether ``actor`` may take ``action`` on ``plan`` now (state, role and scope), with the reason."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        return Decision(False, f"操作 {action!r} はありません。{', '.join(TRANSITIONS)} のいずれかです。")
+        labels = "・".join(t.label for t in TRANSITIONS.values())
+        return Decision(False, f"その操作はありません。{labels} のいずれかです。")
     if plan.state not in transition.sources:
         allowed_from = "・".join(STATE_LABELS[s] for s in transition.sources)
         return Decision(
@@ -229,12 +252,12 @@ def can_submit_candidate(actor: Actor, plan: PlanLike, prefecture_code: str) -> 
     if actor.role != "prefecture" or actor.prefecture_code != prefecture_code:
         return Decision(
             False,
-            f"都道府県コード {prefecture_code} の候補プロジェクトを提出できるのはその都道府県職員だけです。",
+            f"{prefecture_name(prefecture_code)}の候補プロジェクトを提出できるのは{prefecture_name(prefecture_code)}の職員だけです。",
         )
     if prefecture_block().get(prefecture_code) != plan.block_code:
         return Decision(
             False,
-            f"都道府県コード {prefecture_code} はこの A 計画のブロック（{plan.block_code}）に含まれません。",
+            f"{prefecture_name(prefecture_code)}はこの A 計画の地域ブロック（{_block_name(plan.block_code)}）に含まれません。",
         )
     if plan.state not in EDITABLE_STATES:
         return Decision(

@@ -125,7 +125,7 @@ def require_firm_scope(principal: Principal, prefecture_code: str | None) -> Non
                 f"{principal.role_label}の権限では企業別のデータは表示できません（集計値のみ閲覧できます）。"
             )
         raise AccessDeniedError(
-            f"都道府県コード {prefecture_code} の企業別データを閲覧する権限がありません。"
+            f"{workflow.prefecture_name(prefecture_code)}の企業別データを閲覧する権限がありません。"
             "担当地域の企業のみ表示できます。"
         )
 

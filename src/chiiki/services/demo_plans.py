@@ -34,12 +34,29 @@ YAMAGATA_STAFF = ActorRef("demo-yamagata", "prefecture", prefecture_code="06")
 REVIEWER = ActorRef("demo-reviewer", "reviewer")
 
 
-def demo_scores(dataset: Dataset, *, prefecture: str = FUKUSHIMA, top_n: int = 20) -> pl.DataFrame:
-    """Priority scores of ``prefecture`` with the top ``top_n`` selected (``chiiki.firms``, SPEC §3.2)."""
+def demo_scores(
+    dataset: Dataset, *, prefecture: str = FUKUSHIMA, top_n: int = 20, fields: list[int] | None = None
+) -> pl.DataFrame:
+    """Priority scores of ``prefecture`` with the top ``top_n`` selected (``chiiki.firms``, SPEC §3.2),
+    among the firms of the strategic ``fields`` (default: the demo B plan's focus fields, so that its
+    重点支援企業 lie inside them)."""
     from chiiki.firms import priority_scores, select_priority
 
     scores = priority_scores(dataset.companies, dataset.transactions, prefecture=prefecture)
-    return select_priority(scores.firms, top_n=top_n)
+    return select_priority(scores.firms, top_n=top_n, fields=B_FIELDS if fields is None else fields)
+
+
+def _demo_reasons(frame: pl.DataFrame) -> dict[str, str]:
+    """The planner's reason of each demo 重点支援企業 (a demo sentence from its indicators)."""
+    texts = frame.select(
+        "company_id",
+        pl.format(
+            "{}: 県内での総合スコア {} 点。地域の取引の要として伴走支援の対象とする",
+            pl.lit(DEMO_LABEL),
+            pl.col("score").round(1),
+        ).alias("reason"),
+    )
+    return dict(texts.iter_rows())
 
 
 def _ripple(session: Session, plan_id: int, dataset: Dataset, firms: list[str]) -> None:
@@ -130,6 +147,7 @@ def build_demo_plans(
         score_run=f"{DEMO_LABEL} 優先度スコア {year}年度",
         names=names,
         dataset_id=dataset_id,
+        planner_reasons=_demo_reasons(scores.filter(pl.col("selected").fill_null(False))),
     )
     set_kpis_from_data(
         session, b.id, dataset, actor=FUKUSHIMA_STAFF, fiscal_year=year, rules=rules, dataset_id=dataset_id
@@ -168,10 +186,13 @@ def build_demo_plans(
     )
     local = latest.filter(pl.col("municipality_code") == town).sort("sales", descending=True).head(10)
     if local.height:
-        local_scores = local.select(
+        # the score column is the firm's priority-company score within the prefecture (SPEC §3.2),
+        # not its sales: the firms are chosen by sales, ranked and shown by score
+        firm_scores = scores.select("company_id", pl.col("score").cast(pl.Float64))
+        local_scores = local.join(firm_scores, on="company_id", how="left").select(
             "company_id",
             "name",
-            pl.col("sales").cast(pl.Float64).alias("score"),
+            "score",
             pl.lit(True).alias("selected"),
             pl.lit(["市内の売上上位（デモの選定）"]).alias("reasons"),
             "jsic_code",

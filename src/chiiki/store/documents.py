@@ -73,7 +73,9 @@ def _dataset_refs(session: Session, plan: Plan) -> dict[int, dict[str, str]]:
 
 def _kpi_doc(k: Kpi, rules: PlanRules) -> dict[str, Any]:
     targets = {v.fiscal_year: v.value for v in k.values if v.kind == "target"}
-    actuals = {v.fiscal_year: (v.value, v.note) for v in k.values if v.kind == "actual"}
+    actuals = {
+        v.fiscal_year: (v.value, v.note, list(v.history or [])) for v in k.values if v.kind == "actual"
+    }
     years = sorted(set(targets) | set(actuals))
     status_rows: list[dict[str, Any]] = []
     if years:
@@ -107,7 +109,8 @@ def _kpi_doc(k: Kpi, rules: PlanRules) -> dict[str, Any]:
         "dataset_id": k.dataset_id,
         "targets": [{"fiscal_year": y, "value": targets[y]} for y in sorted(targets)],
         "actuals": [
-            {"fiscal_year": y, "value": actuals[y][0], "note": actuals[y][1]} for y in sorted(actuals)
+            {"fiscal_year": y, "value": actuals[y][0], "note": actuals[y][1], "history": actuals[y][2]}
+            for y in sorted(actuals)
         ],
         "status": status_rows,
     }
@@ -172,6 +175,7 @@ def plan_document(session: Session, plan_id: int, *, rules: PlanRules | None = N
                 "name": f.name,
                 "score": f.score,
                 "reasons": list(f.reasons or []),
+                "planner_reason": f.planner_reason or "",
                 "snapshot": dict(f.snapshot or {}),
                 "score_run": f.score_run,
                 "prefecture_code": (f.snapshot or {}).get("prefecture_code") or plan.prefecture_code,
@@ -306,7 +310,11 @@ def import_plan_document(session: Session, doc: dict[str, Any], *, actor: workfl
             ]
             + [
                 KpiValue(
-                    fiscal_year=a["fiscal_year"], kind="actual", value=a["value"], note=a.get("note", "")
+                    fiscal_year=a["fiscal_year"],
+                    kind="actual",
+                    value=a["value"],
+                    note=a.get("note", ""),
+                    history=list(a.get("history") or []),
                 )
                 for a in k["actuals"]
             ],
@@ -320,6 +328,7 @@ def import_plan_document(session: Session, doc: dict[str, Any], *, actor: workfl
             rank=f["rank"],
             score=f["score"],
             reasons=f["reasons"],
+            planner_reason=f.get("planner_reason", ""),
             snapshot=f["snapshot"],
             score_run=f["score_run"],
             selected_by=f["selected_by"],

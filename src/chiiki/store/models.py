@@ -333,6 +333,11 @@ class KpiValue(Versioned, Base):
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     value: Mapped[float] = mapped_column(Float, nullable=False)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    history: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONType, nullable=False, default=list, server_default="[]"
+    )
+    """Earlier values of a corrected actual, oldest first: ``[{"value", "note", "replaced_at",
+    "replaced_by"}, …]`` (issue #12 §1: a correction keeps the earlier value)."""
 
     kpi: Mapped[Kpi] = relationship(back_populates="values")
 
@@ -352,6 +357,9 @@ class PriorityFirm(Base):
     rank: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     score: Mapped[float | None] = mapped_column(Float)
     reasons: Mapped[list[str]] = mapped_column(JSONType, nullable=False, default=list)
+    """The selection rule's own reasons (generated)."""
+    planner_reason: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    """The planner's free-text reason for choosing the firm (issue #12 §3)."""
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False, default=dict)
     score_run: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id"))

@@ -16,13 +16,21 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from chiiki.data.contract import Dataset
 from chiiki.plans import workflow
-from chiiki.plans.kpi import KPI_DEFINITIONS, default_targets, plan_baseline
+from chiiki.plans.kpi import KPI_DEFINITIONS, default_targets, plan_baseline, value_problem
 from chiiki.plans.measures import CATALOG, SEED_SOURCE
 from chiiki.plans.rules import PlanRules
 from chiiki.store import audit
 from chiiki.store.concurrency import check_version, flush_checked
 from chiiki.store.errors import InvalidInputError, NotFoundError, PermissionDeniedError
-from chiiki.store.models import CandidateProject, Kpi, KpiValue, PriorityFirm, RippleScenario, SupportMeasure
+from chiiki.store.models import (
+    CandidateProject,
+    Kpi,
+    KpiValue,
+    PriorityFirm,
+    RippleScenario,
+    SupportMeasure,
+    utcnow,
+)
 from chiiki.store.plan_records import follow_candidates
 from chiiki.store.plans import get_plan, require
 
@@ -52,12 +60,14 @@ def set_priority_firms(
     only_selected: bool = True,
     names: Mapping[str, str] | None = None,
     dataset_id: int | None = None,
+    planner_reasons: Mapping[str, str] | None = None,
 ) -> list[PriorityFirm]:
     """Take the plan's 重点支援企業 from a priority-score frame of ``chiiki.firms`` (``company_id, score,
     selected, reasons`` and indicator columns, SPEC §3.2): the selected firms (or all rows with
     ``only_selected=False``) replace the plan's list, ranked by score, each with a snapshot of every
     other column as it was at selection. ``dataset_id``: the registered data-set version the scores
-    come from (pinned with every firm)."""
+    come from (pinned with every firm). ``planner_reasons``: the planner's own reason per firm (a firm
+    kept from the previous list keeps its reason when none is given)."""
     plan = get_plan(session, plan_id)
     require(workflow.can_edit(actor, plan))
     missing = [c for c in ("company_id", "score") if c not in scores.columns]
@@ -76,6 +86,7 @@ def set_priority_firms(
             "選定された企業がありません。選定条件を見直すか only_selected=False を指定してください。"
         )
     before = [f.company_id for f in plan.priority_firms]
+    kept = {f.company_id: f.planner_reason for f in plan.priority_firms} | dict(planner_reasons or {})
     snapshot_cols = [c for c in chosen.columns if c not in SCORE_COLUMNS]
     records = frame_to_records(chosen.select(snapshot_cols)) if snapshot_cols else [{}] * chosen.height
     reasons = chosen["reasons"].to_list() if "reasons" in chosen.columns else [[]] * chosen.height
@@ -92,6 +103,7 @@ def set_priority_firms(
                 rank=rank,
                 score=_json_value(score),
                 reasons=list(why) if isinstance(why, list | tuple) else ([why] if why else []),
+                planner_reason=(kept.get(cid) or "")[:2000],
                 snapshot=snap,
                 score_run=score_run,
                 dataset_id=dataset_id,
@@ -142,8 +154,16 @@ def set_kpi(
     outside = [y for y in targets if not plan.period_start <= y <= plan.period_end]
     if outside:
         raise InvalidInputError(
-            f"目標年度 {outside} が計画期間（{plan.period_start}〜{plan.period_end}年度）の外です。"
+            f"目標年度 {'・'.join(map(str, outside))} が計画期間（{plan.period_start}〜{plan.period_end}年度）の外です。"
         )
+    what = KPI_DEFINITIONS.get(code, (code,))[0]
+    bad = [
+        f"{name}: {problem}"
+        for name, v in [("基準値", baseline)] + [(f"{y}年度の目標", t) for y, t in sorted(targets.items())]
+        if v is not None and (problem := value_problem(code, float(v)))
+    ]
+    if bad:
+        raise InvalidInputError(f"KPI「{what}」の値を確認してください。" + "。".join(bad) + "。")
     default_label, default_unit = KPI_DEFINITIONS.get(code, (code, ""))
     kpi = _kpi(plan, code)
     before = None
@@ -252,20 +272,35 @@ def record_actual(
     expected_version: int | None = None,
 ) -> KpiValue:
     """Record (or correct) a yearly actual of a KPI (SPEC §6.5 monitoring); the owner reports once the
-    plan is approved. Correcting an existing actual needs its current version."""
+    plan is approved. Only years inside the plan period and values within the KPI's valid range
+    (:func:`chiiki.store.plan_guards.check_actual`). Correcting an existing actual needs its current
+    version and keeps the earlier value and note in ``history``."""
+    from chiiki.store.plan_guards import check_actual
+
     plan = get_plan(session, plan_id)
     require(workflow.can_report(actor, plan))
     kpi = _kpi(plan, code)
     if kpi is None:
-        raise NotFoundError(f"計画 {plan_id} に KPI {code} はありません。")
+        label = KPI_DEFINITIONS.get(code, (code,))[0]
+        raise NotFoundError(
+            f"計画 {plan_id} に KPI「{label}」はありません。先に基準値と目標を設定してください。"
+        )
+    check_actual(plan, code, fiscal_year, float(value))
     row = next((v for v in kpi.values if v.kind == "actual" and v.fiscal_year == fiscal_year), None)
     before = None
     if row is None:
-        row = KpiValue(fiscal_year=fiscal_year, kind="actual", value=float(value), note=note)
+        row = KpiValue(fiscal_year=fiscal_year, kind="actual", value=float(value), note=note, history=[])
         kpi.values.append(row)
     else:
         check_version(row, expected_version, "KPI 実績")
         before = audit.snapshot(row)
+        earlier = {
+            "value": row.value,
+            "note": row.note,
+            "replaced_at": audit.to_jsonable(utcnow()),
+            "replaced_by": actor.username,
+        }
+        row.history = [*(row.history or []), earlier]
         row.value, row.note = float(value), note
     flush_checked(session, "KPI 実績", kpi.id)
     audit.record(

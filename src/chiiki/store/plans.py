@@ -19,9 +19,6 @@ from chiiki.plans.labels import PLAN_TYPE_LABELS, STATE_LABELS
 from chiiki.plans.requirements import (
     MANUAL_EXPLANATION,
     REQUIREMENTS,
-    KpiFacts,
-    PlanFacts,
-    ProjectFacts,
     check_requirements,
 )
 from chiiki.plans.rules import PlanRules
@@ -31,6 +28,7 @@ from chiiki.store import audit, notifications
 from chiiki.store.concurrency import check_version, flush_checked
 from chiiki.store.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from chiiki.store.models import Plan, PlanRequirement, PlanStateChange, Screening
+from chiiki.store.plan_guards import check_decision, check_submit, plan_facts
 
 PLAN = "計画"
 
@@ -239,10 +237,19 @@ def transition_plan(
     expected_version: int | None = None,
 ) -> Plan:
     """Move a plan through the workflow (SPEC §6.5), refusing with the Japanese reason when the role,
-    scope or current state does not allow it; the change is kept in the state history and audited."""
+    scope or current state does not allow it, or when a guard finds something missing
+    (:mod:`chiiki.store.plan_guards`: submit re-runs the automatic checks first; approve needs a full
+    screening; a decision against the screening's recommendation needs ``comment`` as its reason, and
+    the audit row records it). The change is kept in the state history and audited."""
     plan = get_plan(session, plan_id)
     check_version(plan, expected_version, PLAN)
     require(workflow.can_transition(actor, plan, action))
+    decision: dict = {}
+    if action == "submit":
+        refresh_requirements(session, plan_id, actor=actor)
+        check_submit(plan)
+    elif action in ("approve", "return"):
+        decision = check_decision(plan, action, comment)
     before = audit.snapshot(plan)
     target = workflow.TRANSITIONS[action].target
     plan.state_history.append(
@@ -263,38 +270,10 @@ def transition_plan(
         entity="plan",
         entity_id=plan.id,
         before=before,
-        after=audit.snapshot(plan) | {"comment": comment},
+        after=audit.snapshot(plan) | {"comment": comment} | decision,
     )
     notifications.on_transition(session, plan, action, actor=actor.username, comment=comment)
     return plan
-
-
-def plan_facts(plan: Plan) -> PlanFacts:
-    """What the pure requirement checks need, read from a stored plan."""
-    kpis = {}
-    for k in plan.kpis:
-        targets = {v.fiscal_year: v.value for v in k.values if v.kind == "target"}
-        kpis[k.code] = KpiFacts(baseline=k.baseline, targets=targets, baseline_year=k.baseline_year)
-    projects = [
-        ProjectFacts(
-            title=p.title,
-            prefecture_code=p.prefecture_code,
-            field_id=p.field_id,
-            investment_amount=p.investment_amount,
-            ministries=list(p.ministries or []),
-            wage_growth_rate=p.wage_growth_rate,
-        )
-        for p in plan.candidate_projects
-    ]
-    return PlanFacts(
-        plan_type=plan.plan_type,
-        period_start=plan.period_start,
-        period_end=plan.period_end,
-        prefecture_code=plan.prefecture_code,
-        focus_fields=list(plan.focus_fields or []),
-        kpis=kpis,
-        projects=projects,
-    )
 
 
 def refresh_requirements(
@@ -352,7 +331,7 @@ def update_requirement(
     plan = get_plan(session, plan_id)
     item = next((r for r in plan.requirements if r.code == code), None)
     if item is None:
-        raise NotFoundError(f"計画 {plan_id} に要件 {code} はありません。")
+        raise NotFoundError(f"計画 {plan_id} にこの要件はありません。画面を読み込み直してください。")
     check_version(item, expected_version, "要件")
     if evidence is not None:
         require(workflow.can_edit(actor, plan))
@@ -365,11 +344,11 @@ def update_requirement(
     if status is not None:
         if item.is_auto:
             raise InvalidInputError(
-                f"要件 {code} は自動判定の項目です。判定はデータから行われます（コメントは入力できます）。"
+                f"要件「{item.label}」は自動判定の項目です。判定はデータから行われます（コメントは入力できます）。"
             )
         if status not in ("pending", "met", "not_met", "not_applicable"):
             raise InvalidInputError(
-                f"要件の状態 {status!r} はありません。pending / met / not_met / not_applicable です。"
+                f"要件の状態「{status}」はありません。未確認・充足・不足・該当なしのいずれかを選んでください。"
             )
     before = audit.snapshot(item)
     for key, value in (("evidence", evidence), ("status", status), ("reviewer_comment", reviewer_comment)):
@@ -406,7 +385,12 @@ def record_screening(
             f"審査（採点）は審査中の計画にだけ行えます（この計画は{STATE_LABELS[plan.state]}）。"
         )
     try:
-        result = screen(scores, requirement_codes=[r.code for r in plan.requirements], rules=rules)
+        result = screen(
+            scores,
+            requirement_codes=[r.code for r in plan.requirements],
+            rules=rules,
+            labels={r.code: r.label for r in plan.requirements},
+        )
     except ValueError as exc:
         raise InvalidInputError(str(exc)) from exc
     row = Screening(

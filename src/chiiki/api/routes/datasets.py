@@ -76,7 +76,11 @@ def _options(columns: str | None, unit: str | None, sheet: str | None) -> Intake
     "",
     response_model=ImportOut,
     status_code=201,
-    responses={422: {"model": ImportOut}, 202: {"model": JobStartedOut}},
+    responses={
+        422: {"model": ImportOut},
+        202: {"model": JobStartedOut},
+        400: {"model": ErrorOut, "description": "マルチパートの本文が壊れている"},
+    },
 )
 def create_dataset(
     principal: ApiUser,

@@ -70,7 +70,15 @@ def list_tables(principal: ApiUser, state: State, db: Db) -> list[dict]:
     return [c.__dict__ for c in table_choices(state, db, principal)]
 
 
-@router.post("/tables", response_model=ReportOut, status_code=201, responses={200: {"model": ReportOut}})
+@router.post(
+    "/tables",
+    response_model=ReportOut,
+    status_code=201,
+    responses={
+        200: {"model": ReportOut},
+        400: {"model": ErrorOut, "description": "マルチパートの本文が壊れている"},
+    },
+)
 async def upload_table(
     principal: ApiUser,
     state: State,

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from chiiki.web.pages import (
     admin_users,
     auth,
+    bonus,
     dashboard,
     data,
     firms,
@@ -19,6 +20,7 @@ from chiiki.web.pages import (
     network,
     notifications,
     plan_baselines,
+    plan_firms,
     plan_records,
     plans,
     regional,
@@ -42,6 +44,8 @@ PAGE_MODULES = (
     scenarios,
     data,
     jobs,
+    bonus,
+    plan_firms,
     plan_baselines,
     plan_records,
     plans,
@@ -49,6 +53,7 @@ PAGE_MODULES = (
     admin_users,
     glossary,
 )
+"""``bonus`` before ``plans``: ``/plans/bonus`` is not a plan id."""
 
 
 def build_pages_router() -> APIRouter:

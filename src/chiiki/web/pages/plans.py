@@ -245,8 +245,32 @@ def plan_view(
         can_propose=bool(principal.prefecture_code and workflow.can_submit_candidate(principal, plan, principal.prefecture_code)),
         newer=newer_data(db, principal, plan),
         talent=plan_talent(state, db, principal, plan),
+        can_pick=principal.can_see_firms(plan.prefecture_code), **guard_context(plan),
         **records_context(db, principal, plan), **extra,
     )  # fmt: skip
+
+
+def guard_context(plan: Plan) -> dict:
+    """What the plan lacks before submission and approval (the lists the guards would refuse
+    with, issue #12 §1), requirement help texts and the JST time formatter."""
+    from chiiki.plans.guards import approve_missing, submit_missing
+    from chiiki.plans.requirements import REQUIREMENT_SPECS
+    from chiiki.plans.screening import DECISION_LABELS
+    from chiiki.store.plan_guards import requirement_answers, screening_facts, submit_facts
+    from chiiki.web.time_text import jst_text
+
+    screening = screening_facts(plan)
+    return {
+        "submit_missing": submit_missing(submit_facts(plan)),
+        "approve_missing": approve_missing(requirement_answers(plan), screening),
+        "recommendation": DECISION_LABELS.get(screening.decision) if screening else None,
+        "req_help": {code: spec.help for code, spec in REQUIREMENT_SPECS.items()},
+        "jst_text": jst_text,
+    }
+
+
+def _req_label(plan: Plan, code: str) -> str:
+    return next((r.label for r in plan.requirements if r.code == code), "要件")
 
 
 def _back(request: Request, plan_id: int, text: str, anchor: str = "", kind: str = "ok") -> Response:
@@ -329,7 +353,7 @@ def plan_requirements_refresh(request: Request, principal: PageUser, db: Db, pla
 async def plan_requirement(
     request: Request, principal: PageUser, db: Db, plan_id: int, code: str
 ) -> Response:
-    _plan(db, principal, plan_id)
+    plan = _plan(db, principal, plan_id)
     form = await request.form()
     plan_service.update_requirement(
         db, plan_id, code, actor=principal, expected_version=_int(form.get("version"), "版"),
@@ -337,7 +361,7 @@ async def plan_requirement(
         status=(str(form.get("status")) or None) if form.get("status") else None,
         reviewer_comment=form.get("reviewer_comment") if "reviewer_comment" in form else None,
     )  # fmt: skip
-    return _back(request, plan_id, f"要件 {code} を保存しました。", "#requirements")
+    return _back(request, plan_id, f"要件「{_req_label(plan, code)}」を保存しました。", "#requirements")
 
 
 @router.post("/plans/{plan_id}/screening", dependencies=[Csrf])
@@ -348,7 +372,7 @@ async def plan_screening(request: Request, principal: PageUser, db: Db, plan_id:
     scores = {}
     for r in plan.requirements:
         raw = str(form.get(f"score_{r.code}") or "").strip()
-        scores[r.code] = None if raw in ("", "na") else _int(raw, f"要件 {r.code} の点数")
+        scores[r.code] = None if raw in ("", "na") else _int(raw, f"要件「{r.label}」の点数")
     row = plan_service.record_screening(
         db, plan_id, actor=principal, scores=scores, comment=str(form.get("comment") or "")
     )
@@ -470,7 +494,9 @@ async def plan_kpi_manual(request: Request, principal: PageUser, db: Db, plan_id
     not come from priority firms' data (a C plan's local producers, say) or to correct them."""
     plan = _plan(db, principal, plan_id)
     if code not in KPI_DEFINITIONS:
-        raise InvalidInputError(f"KPI「{code}」はありません。{'・'.join(KPI_DEFINITIONS)} のいずれかです。")
+        raise InvalidInputError(
+            f"この KPI はありません。{'・'.join(v[0] for v in KPI_DEFINITIONS.values())} のいずれかを選んでください。"
+        )
     form = await request.form()
     label = KPI_DEFINITIONS[code][0]
     targets = {}
@@ -503,7 +529,8 @@ async def plan_kpi_actual(request: Request, principal: PageUser, db: Db, plan_id
         value=_float(form.get("value"), "実績値"), note=str(form.get("note") or "")[:2000],
         expected_version=int(version) if version.isdigit() else None,
     )  # fmt: skip
-    return _back(request, plan_id, f"KPI {code} の実績を登録しました。", "#kpis")
+    label = KPI_DEFINITIONS.get(code, ("KPI",))[0]
+    return _back(request, plan_id, f"{label}の実績を登録しました。", "#kpis")
 
 
 def _latest(state, db, principal: Principal):  # noqa: ANN001, ANN202
