@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+SHARED_DATA = Path(
+    os.environ.get("CHIIKI_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data")
+)
 CENSUS = SHARED_DATA / "regional_census_2012_2014.csv"
 
 # regions 01..03 × industries 09, 10, 28, 29; hand-worked numbers in docs/industry.md

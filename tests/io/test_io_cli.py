@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polars as pl
@@ -10,7 +11,9 @@ from typer.testing import CliRunner
 
 from chiiki.cli.main import app
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = Path(
+    os.environ.get("CHIIKI_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data")
+)
 LONG = DATA / "japan_io_2011_13sector_long.csv"
 needs_data = pytest.mark.skipif(not LONG.exists(), reason=f"real IO table missing in {DATA}")
 runner = CliRunner()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,9 @@ import pytest
 
 from chiiki.io import IOSettings, IOTableError, read_io_long, read_io_table, read_io_wide, table_from_long
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = Path(
+    os.environ.get("CHIIKI_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data")
+)
 LONG = DATA / "japan_io_2011_13sector_long.csv"
 WIDE = DATA / "japan_io_2011_13sector_wide.csv"
 needs_data = pytest.mark.skipif(

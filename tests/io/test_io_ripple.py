@@ -4,6 +4,7 @@ many scenarios at once, local output, interregional tables and scenario-label er
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,9 @@ from chiiki.io import (
     table_from_long,
 )
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+DATA = Path(
+    os.environ.get("CHIIKI_SHARED_DATA", Path(__file__).resolve().parents[2] / ".." / "shared" / "data")
+)
 WIDE = DATA / "japan_io_2011_13sector_wide.csv"
 LONG = DATA / "japan_io_2011_13sector_long.csv"
 needs_data = pytest.mark.skipif(
