@@ -4,6 +4,7 @@ authors with the reason, approved; mark read (audited)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -34,7 +35,7 @@ class NotificationsOut(BaseModel):
 
 
 class ReadIn(BaseModel):
-    ids: list[int] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(
         None, max_length=1000, description="既読にするお知らせの ID（省略時はすべて）"
     )
 

@@ -94,7 +94,7 @@ def post_screening(principal: ApiUser, db: Db, plan_id: PlanId, body: ScreeningI
 class ActualIn(BaseModel):
     value: float
     note: str = Field("", max_length=2000)
-    version: int | None = Field(None, ge=1, description="修正するときは読み込んだ実績の版")
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="修正するときは読み込んだ実績の版")
 
 
 class ActualOut(BaseModel):
@@ -137,7 +137,7 @@ class KpiIn(BaseModel):
     baseline_year: int | None = Field(None, ge=1900, le=2100)
     targets: dict[int, float] = Field(description="年度 → 目標（計画期間内の各年度）")
     baseline_source: str = Field("", max_length=500)
-    version: int | None = Field(None, ge=1, description="既にある KPI を変えるときは読み込んだ版")
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="既にある KPI を変えるときは読み込んだ版")
 
 
 class KpiOut(BaseModel):
@@ -173,7 +173,7 @@ class RequirementIn(BaseModel):
         None, pattern="^(pending|met|not_met|not_applicable)$", description="判定（審査担当、手動の要件）"
     )
     reviewer_comment: str | None = Field(None, max_length=20_000)
-    version: int | None = Field(None, ge=1)
+    version: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
 class RequirementOut(BaseModel):
