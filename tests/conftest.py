@@ -11,7 +11,7 @@ from hypothesis import settings
 # No time limit per example: on a shared 2-core machine a limit on time makes a test fail by load,
 # not by a defect (issue #15 §10). Each test still bounds its examples by count. Examples are drawn
 # from a fixed seed, so every run of the suite tries the same cases: a test fails by a change, never
-# by the draw (a wider search is a deliberate local run with ``--hypothesis-seed=N``).
+# by the draw (a wider search is a deliberate local run with derandomize off and more examples).
 settings.register_profile("chiiki", deadline=None, derandomize=True)
 settings.load_profile("chiiki")
 
