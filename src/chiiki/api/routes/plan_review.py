@@ -137,7 +137,9 @@ class KpiIn(BaseModel):
     baseline_year: int | None = Field(None, ge=1900, le=2100)
     targets: dict[int, float] = Field(description="年度 → 目標（計画期間内の各年度）")
     baseline_source: str = Field("", max_length=500)
-    version: int | None = Field(None, ge=1, le=2**31 - 1, description="既にある KPI を変えるときは読み込んだ版")
+    version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="既にある KPI を変えるときは読み込んだ版"
+    )
 
 
 class KpiOut(BaseModel):

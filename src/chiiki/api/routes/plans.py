@@ -47,7 +47,9 @@ class PlanCreate(BaseModel):
 
 
 class PlanUpdate(BaseModel):
-    version: int = Field(ge=1, le=2**31 - 1, description="読み込んだときの版（他の人の更新との競合を検出します）")
+    version: int = Field(
+        ge=1, le=2**31 - 1, description="読み込んだときの版（他の人の更新との競合を検出します）"
+    )
     title: str | None = Field(None, min_length=1, max_length=300)
     period_start: int | None = Field(None, ge=2000, le=2100)
     period_end: int | None = Field(None, ge=2000, le=2100)
