@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chiiki.firms.dependence import DependenceResult, dependence_on_graph
+from chiiki.firms.errors import FirmAnalysisError
 from chiiki.firms.fireworks import Fireworks, firm_fireworks, industry_flows, prefecture_flows
 from chiiki.firms.graph import SupplyGraph, supply_graph
 from chiiki.firms.network import build_network
@@ -455,6 +456,34 @@ def suppress_flows(fw: Fireworks, *, show_all: bool, min_count: int) -> tuple[pl
         return fw.edges, 0
     keep = fw.edges.filter(flows_visible(fw.edges, min_count))
     return keep, fw.edges.height - keep.height
+
+
+@dataclass(frozen=True)
+class ScopedFlows:
+    """A flow view as a reader may see it: the year, the view, its visible edges, how many hidden."""
+
+    year: int
+    flows: Fireworks
+    edges: pl.DataFrame
+    n_hidden: int
+
+
+FLOW_VIEWS = {"industry": industry_flows_of, "prefectures": prefecture_flows_of}
+
+
+def scoped_flows(
+    analytics: Analytics, principal: Principal, *, view: str, pref: str, year: int | None, min_count: int
+) -> ScopedFlows:
+    """The industry or prefecture flows of ``pref`` in ``year`` for ``principal`` (pages and API
+    alike): suppressed under ``min_count`` firms unless the reader is entitled; an unknown year or
+    prefecture is a Japanese 404."""
+    try:
+        fy = analytics.firm_year(year)
+        fw = FLOW_VIEWS[view](analytics, fy.year, pref)
+    except (LookupError, FirmAnalysisError) as exc:
+        raise AccessDeniedError(str(exc), status_code=404) from exc
+    edges, n_hidden = suppress_flows(fw, show_all=entitled(principal, analytics)(pref), min_count=min_count)
+    return ScopedFlows(fy.year, fw, edges, n_hidden)
 
 
 # --- trends ---------------------------------------------------------------------------------------

@@ -21,13 +21,11 @@ from chiiki.services.economy import (
     entitled,
     firm_network,
     firm_trend_of,
-    industry_flows_of,
     map_indicator,
-    prefecture_flows_of,
     scope_dependence,
     scoped_firm,
+    scoped_flows,
     scoped_prefecture_trend,
-    suppress_flows,
 )
 
 router = APIRouter(
@@ -127,26 +125,12 @@ def firm_trend(
     }
 
 
-def _flows(state: State, analytics, principal, pref: str, fw) -> tuple[pl.DataFrame, int]:  # noqa: ANN001
-    return suppress_flows(
-        fw, show_all=entitled(principal, analytics)(pref), min_count=state.web.min_cell_firms
-    )
-
-
 @router.get("/network/industry")
 def industry_network(
     principal: ApiUser, state: State, db: Db, pref: PrefCode, year: Year = None, dataset: DatasetId = None
 ) -> dict:
     """産業間の取引（産業別の花火図）: 域内取引・域外からの仕入・域外への販売。少数企業の流れは秘匿。"""
-    analytics = analytics_for(state, db, principal, dataset)
-    try:
-        fy = analytics.firm_year(year)
-        fw = industry_flows_of(analytics, fy.year, pref)
-    except (LookupError, FirmAnalysisError) as exc:
-        raise AccessDeniedError(str(exc), status_code=404) from exc
-    edges, n_hidden = _flows(state, analytics, principal, pref, fw)
-    return {"prefecture_code": pref, "year": fy.year, "dataset": analytics.ref.label, "flows": records(edges),
-            "n_suppressed": n_hidden, "uses_estimated": fw.uses_estimated, "notes": fw.notes}  # fmt: skip
+    return _flows_out(state, db, principal, "industry", pref, year, dataset)
 
 
 @router.get("/network/prefectures")
@@ -154,15 +138,16 @@ def prefecture_network(
     principal: ApiUser, state: State, db: Db, pref: PrefCode, year: Year = None, dataset: DatasetId = None
 ) -> dict:
     """都道府県間の取引（全産業の花火図）。少数企業の流れは秘匿。"""
+    return _flows_out(state, db, principal, "prefectures", pref, year, dataset)
+
+
+def _flows_out(state, db, principal, view: str, pref: str, year: int | None, dataset: int | None) -> dict:  # noqa: ANN001
     analytics = analytics_for(state, db, principal, dataset)
-    try:
-        fy = analytics.firm_year(year)
-        fw = prefecture_flows_of(analytics, fy.year, pref)
-    except (LookupError, FirmAnalysisError) as exc:
-        raise AccessDeniedError(str(exc), status_code=404) from exc
-    edges, n_hidden = _flows(state, analytics, principal, pref, fw)
-    return {"prefecture_code": pref, "year": fy.year, "dataset": analytics.ref.label, "flows": records(edges),
-            "n_suppressed": n_hidden, "uses_estimated": fw.uses_estimated, "notes": fw.notes}  # fmt: skip
+    f = scoped_flows(
+        analytics, principal, view=view, pref=pref, year=year, min_count=state.web.min_cell_firms
+    )
+    return {"prefecture_code": pref, "year": f.year, "dataset": analytics.ref.label, "flows": records(f.edges),
+            "n_suppressed": f.n_hidden, "uses_estimated": f.flows.uses_estimated, "notes": f.flows.notes}  # fmt: skip
 
 
 @router.get("/trends/prefectures/{pref}")

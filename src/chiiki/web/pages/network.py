@@ -27,11 +27,9 @@ from chiiki.services.economy import (
     dependence_of,
     entitled,
     firm_network,
-    industry_flows_of,
-    prefecture_flows_of,
     scope_dependence,
     scoped_firm,
-    suppress_flows,
+    scoped_flows,
 )
 from chiiki.web.charts import stacked_bar_svg
 from chiiki.web.downloads import download_response, labelled
@@ -218,13 +216,10 @@ def industry_network_page(
     if not analytics.available:
         return render(request, "network_industry.html", principal, nav="maps", pref=pref, empty=True,
                       **dataset_context(db, principal, analytics))  # fmt: skip
-    try:
-        fy = analytics.firm_year(year)
-        fw = industry_flows_of(analytics, fy.year, pref)
-    except (LookupError, FirmAnalysisError) as exc:
-        raise AccessDeniedError(str(exc), status_code=404) from exc
-    show_all = entitled(principal, analytics)(pref)
-    edges, n_hidden = suppress_flows(fw, show_all=show_all, min_count=state.web.min_cell_firms)
+    f = scoped_flows(
+        analytics, principal, view="industry", pref=pref, year=year, min_count=state.web.min_cell_firms
+    )
+    fw, edges, n_hidden = f.flows, f.edges, f.n_hidden
     edges = _industry_names(edges)
     totals = (
         pl.concat([
@@ -242,19 +237,19 @@ def industry_network_page(
     totals = (
         totals.with_columns(pl.sum_horizontal(series_names).alias("_t")).sort("_t", descending=True).head(20)
     )
-    source = f"データ: {analytics.ref.label}、{fy.year}年度"
+    source = f"データ: {analytics.ref.label}、{f.year}年度"
     chart = stacked_bar_svg(
         totals["industry"].to_list(), {s: (totals[s] / 1000).to_numpy() for s in series_names},
         title=f"{prefecture_names()[pref]}の産業別の取引（上位20産業、{source}）", unit="単位: 百万円",
     )  # fmt: skip
-    fname = f"産業間取引_{prefecture_names()[pref]}_{fy.year}"
+    fname = f"産業間取引_{prefecture_names()[pref]}_{f.year}"
     if download:
         return download_response(
             download, format, tables={"flows": (fname, labelled(edges, INDUSTRY_FLOW_LABELS))},
             charts={"chart": (fname, chart)},
         )  # fmt: skip
     return render(
-        request, "network_industry.html", principal, nav="maps", pref=pref, year=fy.year, years=analytics.years(),
+        request, "network_industry.html", principal, nav="maps", pref=pref, year=f.year, years=analytics.years(),
         chart=chart, rows=edges.head(200).to_dicts(), n_rows=edges.height, n_hidden=n_hidden, empty=False,
         min_count=state.web.min_cell_firms, notes=fw.notes, source=source, **dataset_context(db, principal, analytics),
     )  # fmt: skip
@@ -277,13 +272,10 @@ def prefecture_network_page(
     if not analytics.available:
         return render(request, "network_prefectures.html", principal, nav="maps", pref=pref, empty=True,
                       **dataset_context(db, principal, analytics))  # fmt: skip
-    try:
-        fy = analytics.firm_year(year)
-        fw = prefecture_flows_of(analytics, fy.year, pref)
-    except (LookupError, FirmAnalysisError) as exc:
-        raise AccessDeniedError(str(exc), status_code=404) from exc
-    show_all = entitled(principal, analytics)(pref)
-    edges, n_hidden = suppress_flows(fw, show_all=show_all, min_count=state.web.min_cell_firms)
+    f = scoped_flows(
+        analytics, principal, view="prefectures", pref=pref, year=year, min_count=state.web.min_cell_firms
+    )
+    fw, edges, n_hidden = f.flows, f.edges, f.n_hidden
     names = prefecture_names()
     edges = edges.with_columns(
         pl.col("from_prefecture").replace_strict(names, default=None, return_dtype=pl.Utf8).alias("from_name"),
@@ -291,20 +283,20 @@ def prefecture_network_page(
         (pl.col("estimated_amount") > 0).alias("estimated"),
         pl.when(pl.col("from_prefecture") == pref).then(pl.lit("販売（移出）")).otherwise(pl.lit("仕入（移入）")).alias("kind"),
     )  # fmt: skip
-    source = f"データ: {analytics.ref.label}、{fy.year}年度"
+    source = f"データ: {analytics.ref.label}、{f.year}年度"
     map_svg = flow_map(
         japan_view("prefecture"), edges, label="取引額", source_column="from_prefecture", target_column="to_prefecture",
         estimated_column="estimated", kind_column="kind", focus=pref, source=source,
-        title=f"{names[pref]}と他の都道府県との取引（全産業）", href=f"/network/prefectures?pref={{code}}&year={fy.year}",
+        title=f"{names[pref]}と他の都道府県との取引（全産業）", href=f"/network/prefectures?pref={{code}}&year={f.year}",
     )  # fmt: skip
-    fname = f"都道府県間取引_{names[pref]}_{fy.year}"
+    fname = f"都道府県間取引_{names[pref]}_{f.year}"
     if download:
         return download_response(
             download, format, tables={"flows": (fname, labelled(edges, PREF_FLOW_LABELS))}, charts={"map": (fname, map_svg)}
         )  # fmt: skip
     own = edges.filter((pl.col("from_prefecture") == pref) & (pl.col("to_prefecture") == pref))
     return render(
-        request, "network_prefectures.html", principal, nav="maps", pref=pref, year=fy.year, years=analytics.years(),
+        request, "network_prefectures.html", principal, nav="maps", pref=pref, year=f.year, years=analytics.years(),
         map_svg=map_svg, rows=edges.to_dicts(), n_hidden=n_hidden, empty=False, min_count=state.web.min_cell_firms,
         own=own.row(0, named=True) if own.height else None, notes=fw.notes, source=source,
         uses_estimated=fw.uses_estimated, estimate_text=ESTIMATE_TEXT, **dataset_context(db, principal, analytics),
